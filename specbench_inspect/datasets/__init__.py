@@ -1,0 +1,21 @@
+"""SpecBench data: the published scenarios (fetched, pinned, verified) and users' own."""
+
+from .catalog import PINNED_COMMIT, SCENARIOS
+from .load import data_provenance, describe_source, load_scenarios, parse_scenarios
+from .samples import SpecBenchMetadata, scenario_samples
+from .scenario import PromptItem, Scenario, SpecBenchDataError, load_scenario_dir
+
+__all__ = [
+    "PINNED_COMMIT",
+    "SCENARIOS",
+    "PromptItem",
+    "Scenario",
+    "SpecBenchDataError",
+    "SpecBenchMetadata",
+    "data_provenance",
+    "describe_source",
+    "load_scenario_dir",
+    "load_scenarios",
+    "parse_scenarios",
+    "scenario_samples",
+]

@@ -1,0 +1,17 @@
+"""The spec-wise judge (scorer), verdict reading, SAR arithmetic and metrics."""
+
+from .metrics import judge_health, spec_scores
+from .sar import ALPHA, sample_scores
+from .spec_judge import spec_judge
+from .verdicts import UnreadableReply, read_joint, read_single
+
+__all__ = [
+    "ALPHA",
+    "UnreadableReply",
+    "judge_health",
+    "read_joint",
+    "read_single",
+    "sample_scores",
+    "spec_judge",
+    "spec_scores",
+]

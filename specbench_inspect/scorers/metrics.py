@@ -1,0 +1,99 @@
+"""Run-level metrics: mean and stderr of safety, behavioral and SAR, overall and by group, and
+the judge's health (unscored samples, retried grader calls).
+
+Unscored samples (no readable judge reply) have NaN scores: they are left out of the means and
+counted in `unscored`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from inspect_ai.scorer import Metric, SampleScore, Value, metric
+
+from .._namespace import in_namespace
+
+SCORE_KEYS = ("sar", "safety", "behavioral")
+LABELS = ("unsafe", "safe")
+
+
+def mean_stderr(values: list[float]) -> tuple[float, float]:
+    """Mean and standard error of the mean (sample standard deviation / sqrt(n))."""
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan
+    mean = sum(values) / n
+    if n < 2:
+        return mean, 0.0
+    variance = sum((v - mean) ** 2 for v in values) / (n - 1)
+    return mean, math.sqrt(variance / n)
+
+
+def score_value(score: SampleScore, key: str) -> float | None:
+    """A sample's finite value for `key`, or None (unscored)."""
+    value = score.score.value
+    if not isinstance(value, dict):
+        return None
+    v = value.get(key)
+    if isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v):
+        return None
+    return float(v)
+
+
+def _summaries(
+    scores: Iterable[SampleScore], suffix: str, result: dict[str, float]
+) -> None:
+    scores = list(scores)
+    for key in SCORE_KEYS:
+        values = [v for s in scores if (v := score_value(s, key)) is not None]
+        mean, stderr = mean_stderr(values)
+        result[f"{key}{suffix}"] = mean
+        result[f"{key}{suffix}_stderr"] = stderr
+
+
+def _group(scores: list[SampleScore], field: str) -> dict[str, list[SampleScore]]:
+    groups: dict[str, list[SampleScore]] = {}
+    for score in scores:
+        name = str((score.sample_metadata or {}).get(field, ""))
+        groups.setdefault(name, []).append(score)
+    return groups
+
+
+@metric
+@in_namespace
+def spec_scores() -> Metric:
+    """Mean and stderr of `sar`, `safety` and `behavioral`: over all samples, then per label
+    (`sar_unsafe`, ...), then per scenario when the run covers several (`sar_travel`, ...)."""
+
+    def compute(scores: list[SampleScore]) -> Value:
+        result: dict[str, float] = {}
+        _summaries(scores, "", result)
+        by_label = _group(scores, "label")
+        for label in [*LABELS, *sorted(set(by_label) - set(LABELS))]:
+            if label in by_label:
+                _summaries(by_label[label], f"_{label}", result)
+        by_scenario = _group(scores, "scenario")
+        if len(by_scenario) > 1:
+            for scenario in sorted(by_scenario):
+                _summaries(by_scenario[scenario], f"_{scenario}", result)
+        return result
+
+    return compute
+
+
+@metric
+@in_namespace
+def judge_health() -> Metric:
+    """`unscored`: samples with no readable judge reply; `judge_retries`: grader calls beyond
+    one per judgement (each re-asked reply counts)."""
+
+    def compute(scores: list[SampleScore]) -> Value:
+        return {
+            "unscored": float(sum(1 for s in scores if score_value(s, "sar") is None)),
+            "judge_retries": float(
+                sum(int((s.score.metadata or {}).get("judge_retries", 0)) for s in scores)
+            ),
+        }
+
+    return compute

@@ -1,0 +1,19 @@
+"""`raw`: the question alone, no specs (one call)."""
+
+from __future__ import annotations
+
+from inspect_ai.solver import Solver, solver
+
+from .._namespace import in_namespace
+from .common import one_call_solver
+
+
+@solver
+@in_namespace
+def raw(templates: str | None = None) -> Solver:
+    """Ask the question with the system message only: the baseline without specifications.
+
+    Args:
+        templates: YAML/JSON file replacing named prompt templates.
+    """
+    return one_call_solver("raw", templates, with_specs=False)
