@@ -17,5 +17,5 @@ def in_namespace(fn: F) -> F:
     looks that module up by name, so the package must be importable first.
     """
     importlib.import_module(NAMESPACE)
-    fn.__module__ = NAMESPACE  # type: ignore[attr-defined]
+    fn.__module__ = NAMESPACE
     return fn

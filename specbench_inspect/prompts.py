@@ -293,7 +293,9 @@ class Templates:
         try:
             used = _placeholders(text)
         except ValueError as ex:
-            raise TemplateError(f"{where}template '{name}': {ex} (write {{{{ for a brace)")
+            raise TemplateError(
+                f"{where}template '{name}': {ex} (write {{{{ for a brace)"
+            ) from None
         unknown = used - template.fields
         if unknown:
             allowed = ", ".join(sorted(template.fields)) or "none"

@@ -2,46 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from inspect_ai import eval
-from support import (
-    DATA_DIR,
-    expected_scores,
-    grader_for_queries,
-    scripted_model,
-    verdicts_for,
-)
+from scripted import expected_scores, verdicts_for
+from support import DATA_DIR, answer_model, grader_model
 
 from specbench_inspect.tasks import biochem, child, code, health, travel
 
 TASKS = {"biochem": biochem, "child": child, "code": code, "health": health, "travel": travel}
 
 
-def answer_model():  # type: ignore[no-untyped-def]
-    return scripted_model(lambda messages, config: f"<think>plan</think>Answer to: {messages[-1].text[:40]}")
-
-
 @pytest.mark.parametrize("scenario", list(TASKS))
-def test_scenario_end_to_end(scenario: str) -> None:
-    task = TASKS[scenario](data_dir=str(DATA_DIR))
+def test_scenario_end_to_end(scenario: str, tmp_path: Path) -> None:
     [log] = eval(
-        task,
+        TASKS[scenario](data_dir=str(DATA_DIR)),
         model=answer_model(),
-        model_roles={"grader": grader_for_queries()},
+        model_roles={"grader": grader_model()},
         limit=12,
         display="none",
-        log_dir=None,
+        log_dir=str(tmp_path),
     )
     assert log.status == "success", log.error
-    assert log.samples and len(log.samples) == 12
+    assert log.samples is not None and len(log.samples) == 12
+    assert {sample.id for sample in log.samples} == {f"{scenario}-{i}" for i in range(12)}
     for sample in log.samples:
-        assert sample.id == f"{scenario}-{sample.id.split('-')[1]}"  # type: ignore[union-attr]
-        query = sample.metadata["prompt"]
+        meta = sample.metadata
         score = sample.scores["spec_judge"]  # type: ignore[index]
-        n_s, n_b = len(sample.metadata["safety_specs"]), len(sample.metadata["behavioral_specs"])
         expected = expected_scores(
-            verdicts_for(query, n_s, "safety"), verdicts_for(query, n_b, "behavioral")
+            verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
+            verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
         )
         assert score.value == pytest.approx(expected)
         assert score.metadata["judge_attempts"] == 1
-        assert "<think>" not in score.answer
+        assert score.answer.startswith("Here is my answer")  # the thought is never judged
+    metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
+    sars = [s.scores["spec_judge"].value["sar"] for s in log.samples]  # type: ignore[index]
+    assert metrics["sar"].value == pytest.approx(sum(sars) / len(sars))
+    assert metrics["unscored"].value == 0 and metrics["judge_retries"].value == 0
+    assert "sar_unsafe" in metrics and "sar_safe" not in metrics  # the first 12 are unsafe

@@ -48,9 +48,9 @@ def columns() -> list[str]:
 
 def hf_rows(folder: str) -> Rows:
     """A scenario folder flattened the way the Hugging Face dataset lays it out."""
-    read = lambda name: json.loads((DATA / folder / name).read_text(encoding="utf-8"))  # noqa: E731
     scenario, specs, prompts = (
-        read(n) for n in ("scenario.json", "specifications.json", "prompts.json")
+        json.loads((DATA / folder / name).read_text(encoding="utf-8"))
+        for name in ("scenario.json", "specifications.json", "prompts.json")
     )
     shared: dict[str, Any] = {
         "scenario": scenario["name"],
@@ -157,7 +157,9 @@ def test_split_names_are_matched_tolerantly(tmp_path: Path) -> None:
     [travel] = load_hf_scenarios(["travel"], path=str(path))
     assert travel.fingerprint == PUBLISHED_FINGERPRINTS["travel"]
 
-    with pytest.raises(SpecBenchDataError, match=r"no split for scenario 'code' \(splits: travel\)"):
+    with pytest.raises(
+        SpecBenchDataError, match=r"no split for scenario 'code' \(splits: travel\)"
+    ):
         load_hf_scenarios(["code"], path=str(path))
 
 

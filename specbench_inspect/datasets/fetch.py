@@ -105,8 +105,9 @@ def _ensure_file(path: Path, url: str, expected: str) -> None:
     if actual == expected:
         return
     if actual is not None:
-        logger.warning("SpecBench cache file %s is corrupt (sha256 %s): downloading it again",
-                       path, actual)
+        logger.warning(
+            "SpecBench cache file %s is corrupt (sha256 %s): downloading it again", path, actual
+        )
     label = f"{path.parent.name}/{path.name}"
     try:
         _download_verified(url, path, expected, label)
@@ -179,7 +180,5 @@ def _download(url: str, out: BinaryIO) -> str:
             digest.update(chunk)
             out.write(chunk)
     if declared is not None and declared.isdigit() and received != int(declared):
-        raise _TransientError(
-            f"connection closed early: received {received} of {declared} bytes"
-        )
+        raise _TransientError(f"connection closed early: received {received} of {declared} bytes")
     return digest.hexdigest()

@@ -96,8 +96,8 @@ def scenario_from_rows(key: str, rows: Rows, *, origin: str, split: str) -> Scen
     spec_columns = sorted(
         (m.group(1), int(m.group(2)), c) for c in columns if (m := SPEC_COLUMN.match(c))
     )
-    shared = ["scenario", "scenario_description", *(c for _, _, c in spec_columns)]
-    shared = [c for c in shared if c in columns]
+    shared: list[str] = [c for c in ("scenario", "scenario_description") if c in columns]
+    shared += [c for _, _, c in spec_columns]
     first = [_blank_to_none(rows[0].get(c)) for c in shared]
     for i, row in enumerate(rows[1:], start=1):
         for column, expected in zip(shared, first, strict=True):
@@ -218,8 +218,7 @@ def _hub_splits(
             else "it could not be downloaded from the Hugging Face Hub"
         )
         raise SpecBenchDataError(
-            origin, f"cannot load the dataset: {why} ({type(ex).__name__}: {ex}). "
-            f"{LOCAL_DATA_HINT}"
+            origin, f"cannot load the dataset: {why} ({type(ex).__name__}: {ex}). {LOCAL_DATA_HINT}"
         ) from ex
     if not isinstance(loaded, datasets.DatasetDict):
         raise SpecBenchDataError(origin, "expected a dataset with one split per scenario")

@@ -69,9 +69,7 @@ def load_scenarios(
     return [load_scenario_dir(fetch_scenario(SCENARIOS[key]), key) for key in keys]
 
 
-def describe_source(
-    source: Source, data_dir: str | Path | None, revision: str | None
-) -> str:
+def describe_source(source: Source, data_dir: str | Path | None, revision: str | None) -> str:
     folder = resolve_data_dir(data_dir)
     if folder is not None:
         return f"dir:{folder}"

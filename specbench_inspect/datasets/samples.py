@@ -37,7 +37,7 @@ def sample_id(scenario_key: str, index: int) -> str:
 def scenario_samples(
     scenario: Scenario, *, adversarial: bool = True, label: Label | None = None
 ) -> list[Sample]:
-    """One sample per prompt (id `<scenario>-<index in prompts.json>`), optionally one label only."""
+    """One sample per prompt (id `<scenario>-<index in prompts.json>`), optionally one label."""
     samples: list[Sample] = []
     for index, item in enumerate(scenario.prompts):
         if label is not None and item.label != label:

@@ -82,8 +82,10 @@ class Scenario:
 def schema(file_name: str) -> dict[str, Any]:
     """The published JSON Schema of one of the three scenario files."""
     stem = file_name.removesuffix(".json")
-    text = resources.files(__package__).joinpath("schemas", f"{stem}.schema.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files(__package__)
+        .joinpath(f"schemas/{stem}.schema.json")
+        .read_text(encoding="utf-8")
     )
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -98,7 +100,7 @@ def read_json(path: Path) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as ex:
         raise SpecBenchDataError(
-            path, f"not valid UTF-8 (byte {ex.start}: {raw[ex.start:ex.start + 1]!r})"
+            path, f"not valid UTF-8 (byte {ex.start}: {raw[ex.start : ex.start + 1]!r})"
         ) from None
     try:
         return json.loads(text)
@@ -210,7 +212,7 @@ def scenario_from_objects(
 
 
 def load_scenario_dir(folder: str | Path, key: str | None = None) -> Scenario:
-    """Read and validate a scenario folder (`scenario.json`, `specifications.json`, `prompts.json`)."""
+    """Read and validate a folder holding scenario.json, specifications.json, prompts.json."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SpecBenchDataError(folder, "scenario folder not found")

@@ -6,7 +6,13 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, Model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    Model,
+)
 from inspect_ai.solver import TaskState
 
 from ..datasets.samples import SpecBenchMetadata
@@ -115,7 +121,10 @@ async def ask_until_readable(
     last reply). `read` turns a reply into a reading or raises `UnreadableReply`."""
     rejected: list[str] = []
     reply = ""
-    messages = [ChatMessageSystem(content=system), ChatMessageUser(content=prompt)]
+    messages: list[ChatMessage] = [
+        ChatMessageSystem(content=system),
+        ChatMessageUser(content=prompt),
+    ]
     for attempt in range(1, max_attempts + 1):
         output = await grader.generate(messages, config=GRADER_CONFIG)
         reply = output.completion
@@ -156,7 +165,7 @@ def explanation(
     item: JudgeItem, records: dict[str, list[dict[str, str]]], value: dict[str, Any]
 ) -> str:
     """Markdown for `inspect view`: the scores, then every spec with its verdict and analysis."""
-    mark = {"YES": "✅", "NO": "❌", "NA": "➖"}
+    mark = {"YES": "✅", "NO": "❌", "NA": "⚪"}
     lines = [
         f"**SAR {value['sar']:.3f}** · safety {'pass' if value['safety'] else 'FAIL'} · "
         f"behavioral {value['behavioral']:.3f}",

@@ -41,9 +41,7 @@ def score_value(score: SampleScore, key: str) -> float | None:
     return float(v)
 
 
-def _summaries(
-    scores: Iterable[SampleScore], suffix: str, result: dict[str, float]
-) -> None:
+def _summaries(scores: Iterable[SampleScore], suffix: str, result: dict[str, float]) -> None:
     scores = list(scores)
     for key in SCORE_KEYS:
         values = [v for s in scores if (v := score_value(s, key)) is not None]

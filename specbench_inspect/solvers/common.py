@@ -58,13 +58,11 @@ def spec_fields(state: TaskState) -> dict[str, str]:
     }
 
 
-def opening_messages(state: TaskState, templates: Templates, *, with_specs: bool) -> list[ChatMessage]:
+def opening_messages(
+    state: TaskState, templates: Templates, *, with_specs: bool
+) -> list[ChatMessage]:
     """System message and the user turn (the spec-augmented prompt unless `with_specs` is False)."""
-    user = (
-        templates.render("spec_prompt", **spec_fields(state))
-        if with_specs
-        else state.input_text
-    )
+    user = templates.render("spec_prompt", **spec_fields(state)) if with_specs else state.input_text
     return [
         ChatMessageSystem(content=templates.render("system")),
         ChatMessageUser(content=user),

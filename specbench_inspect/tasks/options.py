@@ -74,8 +74,7 @@ def parse_options(
         parsed = TaskOptions(**{k: v for k, v in options.items() if k in task_fields})
     except ValidationError as ex:
         problems = "; ".join(
-            f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}"
-            for e in ex.errors()
+            f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in ex.errors()
         )
         raise ValueError(f"invalid task option: {problems}") from None
     method_args = {k: v for k, v in options.items() if k in own}
