@@ -1,6 +1,6 @@
 """Everything specbench-inspect registers with Inspect (the `inspect_ai` entry point)."""
 
-from .scorers import judge_health, spec_judge, spec_scores
+from .scorers import generation_cost, judge_health, spec_judge, spec_scores
 from .solvers import raw, vanilla
 from .tasks import biochem, child, code, health, specbench, travel
 
@@ -8,6 +8,7 @@ __all__ = [
     "biochem",
     "child",
     "code",
+    "generation_cost",
     "health",
     "judge_health",
     "raw",

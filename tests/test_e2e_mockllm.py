@@ -42,3 +42,8 @@ def test_scenario_end_to_end(scenario: str, tmp_path: Path) -> None:
     assert metrics["sar"].value == pytest.approx(sum(sars) / len(sars))
     assert metrics["unscored"].value == 0 and metrics["judge_retries"].value == 0
     assert "sar_unsafe" in metrics and "sar_safe" not in metrics  # the first 12 are unsafe
+    assert metrics["model_calls"].value == 1
+    generated = [s.scores["spec_judge"].metadata["generation"] for s in log.samples]  # type: ignore[index]
+    assert metrics["completion_tokens"].value == pytest.approx(
+        sum(g["completion_tokens"] for g in generated) / len(generated)
+    )

@@ -95,3 +95,22 @@ def judge_health() -> Metric:
         }
 
     return compute
+
+
+@metric
+@in_namespace
+def generation_cost() -> Metric:
+    """Mean per sample of `model_calls`, `prompt_tokens` (first call) and `completion_tokens`
+    (all calls): the paper's cost of a method. Samples without a record are left out."""
+
+    def compute(scores: list[SampleScore]) -> Value:
+        records = [
+            r for s in scores if isinstance(r := (s.score.metadata or {}).get("generation"), dict)
+        ]
+        result: dict[str, float] = {}
+        for key in ("model_calls", "prompt_tokens", "completion_tokens"):
+            values = [float(r[key]) for r in records if key in r]
+            result[key] = sum(values) / len(values) if values else math.nan
+        return result
+
+    return compute

@@ -11,6 +11,7 @@ from inspect_ai.solver import TaskState
 
 from .._namespace import in_namespace
 from ..prompts import Templates
+from ..solvers.common import Generation
 from .judge import (
     DEFAULT_ATTEMPTS,
     DEFAULT_GRADER,
@@ -21,13 +22,25 @@ from .judge import (
     judge_joint,
     verdict_records,
 )
-from .metrics import judge_health, spec_scores
+from .metrics import generation_cost, judge_health, spec_scores
 from .sar import ALPHA, sample_scores
 
 JUDGE_MODES = ("joint",)
 
 
-@scorer(metrics=[spec_scores(), judge_health()])
+def generation_record() -> dict[str, int] | None:
+    """The sample's generation cost (calls and tokens), if a SpecBench method produced it."""
+    record = Generation()
+    if not record.method:
+        return None
+    return {
+        "model_calls": record.model_calls,
+        "prompt_tokens": record.prompt_tokens,
+        "completion_tokens": record.completion_tokens,
+    }
+
+
+@scorer(metrics=[spec_scores(), judge_health(), generation_cost()])
 @in_namespace
 def spec_judge(
     judge: str = "joint",
@@ -67,6 +80,7 @@ def spec_judge(
             "judge_attempts": judgement.attempts,
             "judge_retries": judgement.attempts - 1,
             "rejected_replies": judgement.rejected,
+            "generation": generation_record(),
         }
         if judgement.verdicts is None:
             metadata["last_reply"] = judgement.reply
