@@ -154,6 +154,26 @@ DEFAULTS: dict[str, Template] = {
             "response feedback",
             doc="Self-Refine: one response / feedback pair inside `history`.",
         ),
+        _t(
+            "turns_stage",
+            "Before you answer, think further. Carry on the reasoning below in the first "
+            "person, as your own private thinking, and write only that reasoning: do not give "
+            "your final answer yet.\n\n{stage}",
+            "stage",
+            "stage",
+            doc="`continuation=turns` only (an emulation, not the paper's protocol): the user "
+            "turn that carries an intermediate stage of a pre-filled method; `stage` is the "
+            "stage's pre-fill without thinking tags.",
+        ),
+        _t(
+            "turns_final_stage",
+            "Carry on the reasoning below in the first person, as your own thinking, and then "
+            "give your final answer to the original question.\n\n{stage}",
+            "stage",
+            "stage",
+            doc="`continuation=turns` only: the user turn that carries the last stage of a "
+            "pre-filled method.",
+        ),
         # --- judge ------------------------------------------------------------------------
         _t(
             "judge_system",

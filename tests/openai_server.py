@@ -3,17 +3,22 @@
 It answers `POST /v1/chat/completions` and `GET /v1/models` with scripted replies (see
 `scripted.py`): requests to a model whose name starts with `judge` get joint verdicts that are a
 function of the query; other models answer the question. Like vLLM it honours
-`continue_final_message` (the reply continues the final assistant message) and stop strings.
-Every request and its reply is recorded. Every response carries `usage`.
+`continue_final_message` (the reply continues the final assistant message: see
+`continue_thought`) and stop strings, refuses the requests vLLM refuses (both continuation
+flags set, a final message a chat template does not render verbatim), renders a request's
+`chat_template` (when jinja2 is installed) and records the prompt, and with
+`reasoning_parser=True` returns the thinking in `reasoning_content` as vLLM's reasoning parsers
+do. Every request and its reply is recorded. Every response carries `usage`.
 
 In a test: `with LoopbackServer() as server: ... server.base_url ... server.requests`.
 As a process (benchmarks): `python tests/openai_server.py --port 0 --latency 1.0` prints
-`PORT <n>` on its first line.
+`PORT <n>` on its first line; `GET /v1/stats` gives the request count per model.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import threading
@@ -32,6 +37,13 @@ from scripted import answer_reply, grader_reply
 Script = Callable[[dict[str, Any]], dict[str, Any]]
 """Request body -> {"content": str, "reasoning": str | None, "finish_reason": str}."""
 
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+BOS = "<\uff5cbegin\u2581of\u2581sentence\uff5c>"  # DeepSeek-R1's, spelt out
+
+
+class BadRequest(Exception):
+    """A request vLLM would refuse (HTTP 400)."""
+
 
 def text_of(message: dict[str, Any]) -> str:
     content = message.get("content") or ""
@@ -46,20 +58,87 @@ def apply_stop(text: str, stop: list[str]) -> tuple[str, str]:
     return (text[: min(cuts)], "stop") if cuts else (text, "stop")
 
 
+def question_tag(question: str) -> str:
+    return hashlib.sha256(question.encode()).hexdigest()[:12]
+
+
+def thought_marker(tag: str, step: int) -> str:
+    """What the scripted model thinks in one continuation of an open thought."""
+    return f" [thought {step} on {tag}]\n"
+
+
+def final_answer(tag: str, steps: int) -> str:
+    """The scripted answer after `steps` continuations of the thought (0: no thinking)."""
+    return f"Here is my answer ({tag}) after {steps} thoughts."
+
+
+def continue_thought(question: str, prefix: str) -> str:
+    """How the scripted model continues a partial assistant turn `prefix` (before any stop).
+
+    In an open thought it writes one marker naming the question and how many continuations
+    the thought has had (counting the markers already in `prefix`), closes the thought and
+    answers; after a closed thought (ZeroThink's empty block) it answers at once.
+    """
+    tag = question_tag(question)
+    if THINK_CLOSE in prefix:
+        return "\n\n" + final_answer(tag, 0)
+    step = prefix.count("[thought ") + 1
+    return f"{thought_marker(tag, step)}{THINK_CLOSE}\n\n{final_answer(tag, step)}"
+
+
+def parse_reasoning(text: str) -> tuple[str | None, str | None]:
+    """Split generated text as vLLM's Qwen3 / DeepSeek-R1 reasoning parsers do: a leading
+    `<think>` is dropped; before `</think>` is reasoning, after it content; with no `</think>`
+    (the thought is still open: a stop or the token limit) all of it is reasoning."""
+    head, sep, tail = text.partition(THINK_OPEN)
+    text = tail if sep else head
+    if THINK_CLOSE in text:
+        reasoning, _, content = text.partition(THINK_CLOSE)
+        return reasoning, content or None
+    return text, None
+
+
+def render_chat_template(body: dict[str, Any]) -> str | None:
+    """The prompt a request's `chat_template` renders (None without a template or jinja2), with
+    vLLM's check that a continued final message appears verbatim at the end."""
+    template = body.get("chat_template")
+    if not template:
+        return None
+    try:
+        import jinja2
+    except ImportError:
+        return None
+    prompt = (
+        jinja2.Environment()
+        .from_string(template)
+        .render(
+            messages=body["messages"],
+            add_generation_prompt=body.get("add_generation_prompt", True),
+            bos_token=BOS,
+            **(body.get("chat_template_kwargs") or {}),
+        )
+    )
+    if body.get("continue_final_message"):
+        final = text_of(body["messages"][-1])
+        if not prompt.endswith(final):
+            raise BadRequest(
+                "continue_final_message is set but the final message does not appear verbatim "
+                "at the end of the chat after applying the chat template"
+            )
+    return prompt
+
+
 def default_script(body: dict[str, Any]) -> dict[str, Any]:
     messages = body["messages"]
     if str(body.get("model", "")).startswith("judge"):
         return {"content": grader_reply(text_of(messages[-1]))}
     question = next(text_of(m) for m in reversed(messages) if m["role"] == "user")
-    full = answer_reply(question)
     stop = body.get("stop") or []
     stop = [stop] if isinstance(stop, str) else list(stop)
     if messages[-1]["role"] == "assistant" and body.get("continue_final_message"):
-        prefix = text_of(messages[-1])
-        if "</think>" in prefix:
-            full = full.split("</think>", 1)[1]
-        elif "<think>" in prefix:
-            full = " " + full.removeprefix("<think>")
+        full = continue_thought(question, text_of(messages[-1]))
+    else:
+        full = answer_reply(question)
     content, finish = apply_stop(full, stop)
     return {"content": content, "finish_reason": finish}
 
@@ -68,12 +147,19 @@ class LoopbackServer:
     """The server on a free loopback port, in a background thread."""
 
     def __init__(
-        self, script: Script = default_script, latency: float = 0.0, record: bool = True
+        self,
+        script: Script = default_script,
+        latency: float = 0.0,
+        record: bool = True,
+        reasoning_parser: bool = False,
     ) -> None:
         self.script = script
         self.latency = latency
         self.record = record
+        self.reasoning_parser = reasoning_parser
+        """Return the thinking of models under test (not `judge*`) in `reasoning_content`."""
         self.requests: list[dict[str, Any]] = []
+        self.requests_by_model: dict[str, int] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -90,15 +176,29 @@ class LoopbackServer:
         self._httpd.server_close()
 
     def complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        model = str(body.get("model", ""))
+        if body.get("continue_final_message"):
+            if body.get("add_generation_prompt", True):
+                raise BadRequest(
+                    "continue_final_message and add_generation_prompt cannot both be true"
+                )
+            if body["messages"][-1].get("role") != "assistant":
+                raise BadRequest("continue_final_message needs a final assistant message")
+        prompt = render_chat_template(body)
         reply = self.script(body)
-        if self.record:
-            with self._lock:
-                self.requests.append({"body": body, "reply": reply})
+        if self.reasoning_parser and not model.startswith("judge") and "reasoning" not in reply:
+            reasoning, content = parse_reasoning(reply["content"])
+            reply = {**reply, "reasoning": reasoning, "content": content}
+        with self._lock:
+            self.requests_by_model[model] = self.requests_by_model.get(model, 0) + 1
+            if self.record:
+                self.requests.append({"body": body, "reply": reply, "prompt": prompt})
         message: dict[str, Any] = {"role": "assistant", "content": reply["content"]}
         if reply.get("reasoning") is not None:
             message["reasoning_content"] = reply["reasoning"]
         prompt_tokens = sum(len(text_of(m).split()) for m in body["messages"])
-        completion_tokens = len(reply["content"].split()) + 1
+        generated = (reply.get("reasoning") or "") + (reply["content"] or "")
+        completion_tokens = len(generated.split()) + 1
         return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
@@ -138,6 +238,8 @@ class LoopbackServer:
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
                     self._send(200, {"object": "list", "data": []})
+                elif self.path.rstrip("/").endswith("/stats"):
+                    self._send(200, {"requests_by_model": server.requests_by_model})
                 else:
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
 
@@ -151,6 +253,8 @@ class LoopbackServer:
                     time.sleep(server.latency)
                 try:
                     self._send(200, server.complete(body))
+                except BadRequest as ex:
+                    self._send(400, {"error": {"message": str(ex), "type": "BadRequestError"}})
                 except Exception as ex:  # a script error is the test's failure, not a hang
                     self._send(500, {"error": {"message": f"{type(ex).__name__}: {ex}"}})
 
@@ -161,8 +265,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--no-record", action="store_true", help="do not keep requests")
+    parser.add_argument(
+        "--reasoning-parser", action="store_true", help="thinking in reasoning_content"
+    )
     args = parser.parse_args()
-    with LoopbackServer(latency=args.latency, record=not args.no_record) as server:
+    with LoopbackServer(
+        latency=args.latency, record=not args.no_record, reasoning_parser=args.reasoning_parser
+    ) as server:
         print(f"PORT {server.port}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

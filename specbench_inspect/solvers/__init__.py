@@ -8,14 +8,26 @@ from typing import Any
 
 from inspect_ai.solver import Solver
 
+from .align3 import align3
+from .continuation import early_plan
+from .more_think import more_think
 from .raw import raw
+from .self_refine import self_refine
 from .vanilla import vanilla
+from .zero_think import zero_think
 
 METHODS: dict[str, Callable[..., Solver]] = {
     "raw": raw,
     "vanilla": vanilla,
+    "zero_think": zero_think,
+    "more_think": more_think,
+    "self_refine": self_refine,
+    "align3": align3,
 }
 """Method name -> solver factory. A method's options are its factory's keyword arguments."""
+
+PREFILLED_METHODS = ("zero_think", "more_think", "align3")
+"""Methods that make the model continue a pre-filled assistant turn (see `continuation`)."""
 
 DEFAULT_METHOD = "vanilla"
 
@@ -41,4 +53,40 @@ def method_solver(name: str, templates: str | None = None, **options: Any) -> So
     return METHODS[name](templates=templates, **options)
 
 
-__all__ = ["DEFAULT_METHOD", "METHODS", "method_options", "method_solver", "raw", "vanilla"]
+def method_generation(name: str, **options: Any) -> dict[str, Any]:
+    """For the task metadata: how the method generates on the model under evaluation.
+
+    For a pre-filled method this is the continuation plan (provider, continuation, chat
+    template, deviations) when the model is known as the task is created; otherwise each
+    sample's store records it (`Generation.continuation`, `.chat_template`, `.deviations`).
+    """
+    if name not in PREFILLED_METHODS:
+        return {"method": name, "continuation": None, "deviations": []}
+    plan = early_plan(
+        name,
+        str(options.get("continuation", "auto")),
+        str(options.get("chat_template", "auto")),
+    )
+    if plan is None:
+        return {
+            "method": name,
+            "continuation": "per sample (the model was not known when the task was created)",
+            "deviations": [],
+        }
+    return plan.describe()
+
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "METHODS",
+    "PREFILLED_METHODS",
+    "align3",
+    "method_generation",
+    "method_options",
+    "method_solver",
+    "more_think",
+    "raw",
+    "self_refine",
+    "vanilla",
+    "zero_think",
+]

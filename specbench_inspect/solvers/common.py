@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from inspect_ai.model import (
@@ -16,12 +17,12 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState
-from inspect_ai.util import StoreModel, span
-from pydantic import Field
+from inspect_ai.util import span, store
 
 from ..datasets.samples import SpecBenchMetadata
 from ..prompts import Templates, bullet_list
 
+THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
 
@@ -31,21 +32,41 @@ def load_templates(templates: str | None) -> Templates:
     return Templates.load(templates)
 
 
-class Generation(StoreModel):
-    """Per-sample record of how the answer was produced (the sample's Store in the log)."""
+STORE_KEY = "generation"
+"""The sample's Store entry holding its `Generation` record."""
 
-    method: str = Field(default="")
-    answer: str = Field(default="")
+
+@dataclass
+class Generation:
+    """Per-sample record of how the answer was produced, saved once in the sample's Store
+    (`generation`, shown in the Store tab of `inspect view`)."""
+
+    method: str = ""
+    answer: str = ""
     """The text the judge rates: what follows the thinking block."""
-    thought: str = Field(default="")
+    thought: str = ""
     """The reasoning: text before the last `</think>` and any separate reasoning content."""
-    model_calls: int = Field(default=0)
-    prompt_tokens: int = Field(default=0)
+    model_calls: int = 0
+    prompt_tokens: int = 0
     """Input tokens of the first call (the paper's accounting)."""
-    completion_tokens: int = Field(default=0)
+    completion_tokens: int = 0
     """Output tokens summed over all calls."""
-    deviations: list[str] = Field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)
     """Ways this run departs from the paper's protocol (for example emulated continuation)."""
+    continuation: str = ""
+    """How a pre-filled method continued the model's turn: `server` (continue_final_message),
+    `prefill` (native assistant pre-fill) or `turns` (emulated); empty for other methods."""
+    chat_template: str = ""
+    """The chat template sent with each request (`server` continuation), empty if none."""
+
+    def save(self) -> None:
+        store().set(STORE_KEY, asdict(self))
+
+    @classmethod
+    def saved(cls) -> Generation | None:
+        """The record a SpecBench method saved for the current sample, if any."""
+        data = store().get(STORE_KEY)
+        return cls(**data) if isinstance(data, dict) else None
 
 
 def spec_fields(state: TaskState) -> dict[str, str]:
@@ -70,9 +91,14 @@ def opening_messages(
 
 
 def split_thought(text: str) -> tuple[str, str]:
-    """(thought, answer): the answer is the text after the last `</think>`, else all of it."""
+    """(thought, answer): the answer is the text after the last `</think>`, else all of it.
+
+    A text that opens a thinking block it never closes (a thought cut off by the token limit)
+    is all thought: its answer is empty, so the judge never rates reasoning."""
     head, sep, tail = text.rpartition(THINK_CLOSE)
     if not sep:
+        if text.lstrip().startswith(THINK_OPEN):
+            return text, ""
         return "", text
     return head + sep, tail.strip()
 
@@ -97,12 +123,16 @@ async def counted_generate(
     messages: list[ChatMessage],
     record: Generation,
     *,
-    stage: str,
+    stage: str | None,
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
-    """One model call inside a transcript span named after the stage, counted in `record`."""
-    async with span(stage):
+    """One model call, counted in `record`; inside a transcript span named after the stage
+    when there is one (multi-stage methods)."""
+    if stage is None:
         output = await model.generate(messages, config=config or GenerateConfig())
+    else:
+        async with span(stage):
+            output = await model.generate(messages, config=config or GenerateConfig())
     if record.model_calls == 0 and output.usage is not None:
         record.prompt_tokens = output.usage.input_tokens
     record.model_calls += 1
@@ -116,6 +146,7 @@ def record_answer(record: Generation, text: str, reasoning: str = "") -> None:
     thought, answer = split_thought(text)
     record.thought = "\n\n".join(part for part in (reasoning, thought) if part)
     record.answer = answer
+    record.save()
 
 
 def finish_single(state: TaskState, record: Generation, output: ModelOutput) -> TaskState:
@@ -127,9 +158,10 @@ def finish_single(state: TaskState, record: Generation, output: ModelOutput) -> 
 
 
 def finish_joined(state: TaskState, record: Generation, text: str, last: ModelOutput) -> TaskState:
-    """A pre-filled or multi-stage method: `text` (pre-fills and continuations joined) becomes
-    the assistant turn and the sample's output."""
-    record_answer(record, text, reasoning_text(last))
+    """A pre-filled or multi-stage method: `text` (pre-fills and continuations joined, with any
+    reasoning the server returned separately already folded in) becomes the assistant turn and
+    the sample's output."""
+    record_answer(record, text)
     state.messages.append(ChatMessageAssistant(content=text, model=last.model))
     output = ModelOutput.from_content(model=last.model, content=text)
     output.usage = last.usage
@@ -145,7 +177,7 @@ def one_call_solver(method: str, templates: str | None, *, with_specs: bool) -> 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method=method)
         state.messages = opening_messages(state, prompts, with_specs=with_specs)
-        output = await counted_generate(get_model(), state.messages, record, stage=method)
+        output = await counted_generate(get_model(), state.messages, record, stage=None)
         return finish_single(state, record, output)
 
     return solve

@@ -1,0 +1,78 @@
+"""`self_refine`: a draft, then feedback and refinement rounds (1 + 2 * max_iters calls)."""
+
+from __future__ import annotations
+
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, get_model
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from .._namespace import in_namespace
+from .common import (
+    Generation,
+    answer_text,
+    counted_generate,
+    finish_single,
+    load_templates,
+    opening_messages,
+    spec_fields,
+)
+
+
+def _whole_number(name: str, value: object, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name}: expected a whole number >= {least}, got {value!r}")
+    return value
+
+
+@solver
+@in_namespace
+def self_refine(max_iters: int = 3, history: int = 1, templates: str | None = None) -> Solver:
+    """Self-Refine: answer the spec-augmented prompt, then `max_iters` times ask the model for
+    per-spec feedback on its latest response and for an improved response.
+
+    Args:
+        max_iters: Feedback-and-refine rounds (two calls each).
+        history: How many of the latest response / feedback pairs the refine call sees.
+        templates: YAML/JSON file replacing named prompt templates.
+    """
+    rounds = _whole_number("max_iters", max_iters, 0)
+    keep = _whole_number("history", history, 1)
+    prompts = load_templates(templates)
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        record = Generation(method="self_refine")
+        model = get_model()
+        fields = spec_fields(state)
+        state.messages = opening_messages(state, prompts, with_specs=True)
+        output = await counted_generate(model, state.messages, record, stage="self_refine: draft")
+        messages: list[ChatMessage] = state.messages
+        pairs: list[tuple[str, str]] = []
+        response = answer_text(output.completion)
+        for i in range(1, rounds + 1):
+            feedback_messages: list[ChatMessage] = [
+                ChatMessageSystem(content=prompts.render("self_refine_feedback_system", **fields)),
+                ChatMessageUser(
+                    content=prompts.render("self_refine_feedback_user", response=response)
+                ),
+            ]
+            feedback = await counted_generate(
+                model, feedback_messages, record, stage=f"self_refine: feedback {i}"
+            )
+            pairs.append((response, answer_text(feedback.completion)))
+            history_text = "\n\n".join(
+                prompts.render("self_refine_history_item", response=r, feedback=f)
+                for r, f in pairs[-keep:]
+            )
+            messages = [
+                ChatMessageSystem(content=prompts.render("self_refine_refine_system", **fields)),
+                ChatMessageUser(
+                    content=prompts.render("self_refine_refine_user", history=history_text)
+                ),
+            ]
+            output = await counted_generate(
+                model, messages, record, stage=f"self_refine: refine {i}"
+            )
+            response = answer_text(output.completion)
+        state.messages = messages
+        return finish_single(state, record, output)
+
+    return solve

@@ -1,0 +1,159 @@
+"""Deliberation methods through the real `inspect` CLI and the installed package: Align3 on all
+300 Travel samples with Inspect's `vllm` provider pointed (VLLM_BASE_URL) at the loopback
+server; a solver chosen by its registered name; a provider that cannot continue a turn refused
+before any sample runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli import only_log, run_inspect
+from inspect_ai.log import list_eval_logs
+from openai_server import LoopbackServer, text_of
+from protocol import (
+    CONTINUE,
+    align3_prefills,
+    calls_by_question,
+    expected_answer,
+    flags_of,
+    last_message,
+    more_think_prefills,
+    spec_prompt,
+    stop_of,
+)
+from scripted import expected_scores, verdicts_for
+from support import DATA_DIR
+
+from specbench_inspect.solvers.common import THINK_CLOSE
+from specbench_inspect.solvers.continuation import packaged_template
+
+
+def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        result = run_inspect(
+            [
+                "eval",
+                "specbench/travel",
+                "--model",
+                "vllm/Qwen/Qwen3-14B",
+                "--model-role",
+                "grader=openai-api/loop/judge",
+                "-T",
+                "method=align3",
+                "-T",
+                f"data_dir={DATA_DIR}",
+                "--log-dir",
+                str(tmp_path / "logs"),
+                "--max-connections",
+                "16",
+                "--max-samples",
+                "32",
+            ],
+            server.base_url,
+            tmp_path,
+            VLLM_BASE_URL=server.base_url,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        requests = list(server.requests)
+
+    log = only_log(tmp_path / "logs")
+    assert log.status == "success"
+    assert log.samples is not None and len(log.samples) == 300
+    plan = log.eval.metadata["specbench"]["generation"]  # type: ignore[index]
+    assert plan["provider"] == "vllm" and plan["continuation"] == "server"
+    assert plan["chat_template"] == "qwen3" and plan["deviations"] == []
+
+    calls = calls_by_question(requests, "Qwen/Qwen3-14B")
+    assert sum(len(c) for c in calls.values()) == 900
+    qwen3 = packaged_template("qwen3").text
+    judged = {text_of(last_message(r)) for r in requests if r["body"]["model"] == "judge"}
+    assert len(judged) == 300
+    for sample in log.samples:
+        meta, question = sample.metadata, str(sample.input)
+        user = spec_prompt(meta, question)
+        stages = calls[user]
+        *prefills, _ = align3_prefills(meta, question)
+        assert [last_message(r)["content"] for r in stages] == prefills
+        assert [stop_of(r) for r in stages] == [[THINK_CLOSE], [THINK_CLOSE], None]
+        assert all(flags_of(r) == CONTINUE and r["body"]["chat_template"] == qwen3 for r in stages)
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.answer == expected_answer(user, 3)
+        assert score.value == pytest.approx(
+            expected_scores(
+                verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
+                verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
+            )
+        ), sample.id
+        assert score.metadata["generation"]["model_calls"] == 3  # type: ignore[index]
+    for prompt in judged:
+        assert "<think>" not in prompt and THINK_CLOSE not in prompt and "[thought" not in prompt
+    assert log.results is not None
+    metrics = log.results.scores[0].metrics
+    assert metrics["model_calls"].value == 3 and metrics["unscored"].value == 0
+
+
+def test_more_think_as_a_registered_solver(tmp_path: Path) -> None:
+    """`--solver specbench/more_think -S rethink_count=2` on an OpenAI-compatible server."""
+    with LoopbackServer() as server:
+        result = run_inspect(
+            [
+                "eval",
+                "specbench/travel",
+                "--solver",
+                "specbench/more_think",
+                "-S",
+                "rethink_count=2",
+                "--model",
+                "openai-api/loop/Qwen3-8B",
+                "--model-role",
+                "grader=openai-api/loop/judge",
+                "-T",
+                f"data_dir={DATA_DIR}",
+                "--limit",
+                "3",
+                "--log-dir",
+                str(tmp_path / "logs"),
+            ],
+            server.base_url,
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        requests = list(server.requests)
+
+    log = only_log(tmp_path / "logs")
+    assert log.status == "success" and log.samples is not None and len(log.samples) == 3
+    calls = calls_by_question(requests, "Qwen3-8B")
+    for sample in log.samples:
+        meta, question = sample.metadata, str(sample.input)
+        user = spec_prompt(meta, question)
+        *prefills, _ = more_think_prefills(meta, question, 2)
+        assert [last_message(r)["content"] for r in calls[user]] == prefills
+        assert [flags_of(r) for r in calls[user]] == [CONTINUE, CONTINUE]
+        assert sample.scores["spec_judge"].answer == expected_answer(user, 2)  # type: ignore[index]
+        assert sample.store["generation"]["method"] == "more_think"
+
+
+def test_a_provider_that_cannot_continue_is_refused_before_any_sample(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        result = run_inspect(
+            [
+                "eval",
+                "specbench/travel",
+                "--model",
+                "mockllm/model",
+                "-T",
+                "method=align3",
+                "-T",
+                f"data_dir={DATA_DIR}",
+                "--log-dir",
+                str(tmp_path / "logs"),
+            ],
+            server.base_url,
+            tmp_path,
+        )
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    assert "method 'align3'" in said and "'mockllm' provider" in said
+    assert "continuation=turns" in said
+    assert not list_eval_logs(str(tmp_path / "logs"))
