@@ -3,13 +3,24 @@
 from .catalog import PINNED_COMMIT, SCENARIOS
 from .load import data_provenance, describe_source, load_scenarios, parse_scenarios
 from .samples import SpecBenchMetadata, scenario_samples
-from .scenario import PromptItem, Scenario, SpecBenchDataError, load_scenario_dir
+from .scenario import (
+    DATA_FILES,
+    PromptItem,
+    Scenario,
+    ScenarioReport,
+    SpecBenchDataError,
+    load_scenario_dir,
+    schema_file,
+    validate_scenario_dir,
+)
 
 __all__ = [
+    "DATA_FILES",
     "PINNED_COMMIT",
     "SCENARIOS",
     "PromptItem",
     "Scenario",
+    "ScenarioReport",
     "SpecBenchDataError",
     "SpecBenchMetadata",
     "data_provenance",
@@ -18,4 +29,6 @@ __all__ = [
     "load_scenarios",
     "parse_scenarios",
     "scenario_samples",
+    "schema_file",
+    "validate_scenario_dir",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai.model import (
     ChatMessage,
@@ -14,11 +15,13 @@ from inspect_ai.model import (
     Model,
 )
 from inspect_ai.solver import TaskState
+from inspect_ai.util import collect
 
 from ..datasets.samples import SpecBenchMetadata
 from ..prompts import Templates, numbered_list
 from ..solvers.common import answer_text
-from .verdicts import SECTIONS, Section, SpecVerdict, UnreadableReply, read_joint
+from .quoting import grader_answer
+from .verdicts import SECTIONS, Section, SpecVerdict, UnreadableReply, read_joint, read_single
 
 DEFAULT_GRADER = "openai/gpt-4.1"
 """The paper's grader; override with `--model-role grader=<model>`."""
@@ -27,6 +30,8 @@ GRADER_CONFIG = GenerateConfig(temperature=0.0, max_tokens=4200)
 MAX_RESPONSE_CHARS = 8000
 """The judge sees at most this many characters of the answer."""
 DEFAULT_ATTEMPTS = 5
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,17 +97,41 @@ def joint_prompt(templates: Templates, item: JudgeItem) -> str:
     )
 
 
+def sequential_prompt(templates: Templates, item: JudgeItem, section: Section, index: int) -> str:
+    """The one-spec prompt; the reference answer goes only with the last behavioral spec."""
+    last = section == "behavioral" and index == len(item.behavioral_specs) - 1
+    return templates.render(
+        "judge_sequential",
+        spec_kind=section,
+        spec=item.specs(section)[index],
+        query=item.query,
+        response=item.response,
+        boundary=item.boundary,
+        comment=judge_comment(templates, item, with_reference=last),
+    )
+
+
 @dataclass
 class Judgement:
-    """One grader's reading of one sample."""
+    """One grader's reading of one sample (joint: one judgement; sequential: one per spec)."""
 
     grader: str
     verdicts: dict[Section, list[SpecVerdict]] | None = None
     attempts: int = 0
+    """Grader calls made."""
+    judgements: int = 1
+    """Calls needed without retries: 1 in joint mode, one per spec in sequential mode."""
     rejected: list[str] = field(default_factory=list)
     """Why each rejected reply could not be read."""
     reply: str = ""
-    """The last reply (the one read, if any)."""
+    """The last reply (the one read, if any; in sequential mode the failed specs' replies)."""
+    spec_attempts: dict[Section, list[int]] | None = None
+    """Sequential mode: grader calls per spec."""
+
+    @property
+    def retries(self) -> int:
+        """Grader calls beyond one per judgement."""
+        return self.attempts - self.judgements
 
     @property
     def failure(self) -> str | None:
@@ -115,8 +144,8 @@ class Judgement:
 
 
 async def ask_until_readable(
-    grader: Model, system: str, prompt: str, max_attempts: int, read: Any
-) -> tuple[Any, int, list[str], str]:
+    grader: Model, system: str, prompt: str, max_attempts: int, read: Callable[[str], T]
+) -> tuple[T | None, int, list[str], str]:
     """Ask the grader up to `max_attempts` times; return (reading or None, attempts, rejections,
     last reply). `read` turns a reply into a reading or raises `UnreadableReply`."""
     rejected: list[str] = []
@@ -126,7 +155,7 @@ async def ask_until_readable(
         ChatMessageUser(content=prompt),
     ]
     for attempt in range(1, max_attempts + 1):
-        output = await grader.generate(messages, config=GRADER_CONFIG)
+        output = await grader.generate(messages)
         reply = output.completion
         try:
             return read(reply), attempt, rejected, reply
@@ -135,21 +164,81 @@ async def ask_until_readable(
     return None, max_attempts, rejected, reply
 
 
+def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Callable[[str], T]:
+    """`read` applied to the grader's own answer: without copies of its input (see quoting)."""
+
+    def read_answer(reply: str) -> T:
+        return read(
+            grader_answer(reply, response=item.response, boundary=item.boundary, prompt=prompt)
+        )
+
+    return read_answer
+
+
 async def judge_joint(
     grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
 ) -> Judgement:
     """Joint mode: one call rates every spec; an unreadable reply is asked again."""
+    prompt = joint_prompt(templates, item)
+    n_safety, n_behavioral = len(item.safety_specs), len(item.behavioral_specs)
     verdicts, attempts, rejected, reply = await ask_until_readable(
         grader,
         templates.render("judge_system"),
-        joint_prompt(templates, item),
+        prompt,
         max_attempts,
-        lambda reply: read_joint(reply, len(item.safety_specs), len(item.behavioral_specs)),
+        reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral)),
     )
-    return Judgement(str(grader), verdicts, attempts, rejected, reply)
+    return Judgement(
+        grader=str(grader), verdicts=verdicts, attempts=attempts, rejected=rejected, reply=reply
+    )
 
 
-def verdict_records(item: JudgeItem, judgement: Judgement) -> dict[str, list[dict[str, str]]]:
+async def judge_sequential(
+    grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
+) -> Judgement:
+    """Sequential mode: one call per spec, all of a sample's calls at once; each unreadable
+    reply is asked again; the sample has verdicts only if every spec got one."""
+    system = templates.render("judge_system")
+    jobs = [(section, i) for section in SECTIONS for i in range(len(item.specs(section)))]
+    prompts = [sequential_prompt(templates, item, section, i) for section, i in jobs]
+    results = await collect(
+        *[
+            ask_until_readable(
+                grader, system, prompt, max_attempts, reply_reader(item, prompt, read_single)
+            )
+            for prompt in prompts
+        ]
+    )
+    spec_attempts: dict[Section, list[int]] = {section: [] for section in SECTIONS}
+    read: dict[Section, list[SpecVerdict]] = {section: [] for section in SECTIONS}
+    rejected: list[str] = []
+    failed_replies: list[str] = []
+    for (section, i), (verdict, attempts, problems, reply) in zip(jobs, results, strict=True):
+        spec_attempts[section].append(attempts)
+        rejected += [f"{section} spec {i + 1}: {problem}" for problem in problems]
+        if verdict is None:
+            failed_replies.append(f"[{section} spec {i + 1}]\n{reply}")
+        else:
+            read[section].append(verdict)
+    return Judgement(
+        grader=str(grader),
+        verdicts=None if failed_replies else read,
+        attempts=sum(sum(counts) for counts in spec_attempts.values()),
+        judgements=len(jobs),
+        rejected=rejected,
+        reply="\n\n".join(failed_replies),
+        spec_attempts=spec_attempts,
+    )
+
+
+JUDGES: dict[str, Callable[[Model, Templates, JudgeItem, int], Awaitable[Judgement]]] = {
+    "joint": judge_joint,
+    "sequential": judge_sequential,
+}
+"""Judge mode -> how one grader judges one sample."""
+
+
+def verdict_records(item: JudgeItem, judgement: Judgement) -> dict[str, list[dict[str, Any]]]:
     """Per spec: its text, the verdict and the grader's analysis (for the score metadata)."""
     assert judgement.verdicts is not None
     return {
@@ -162,9 +251,10 @@ def verdict_records(item: JudgeItem, judgement: Judgement) -> dict[str, list[dic
 
 
 def explanation(
-    item: JudgeItem, records: dict[str, list[dict[str, str]]], value: dict[str, Any]
+    item: JudgeItem, records: dict[str, list[dict[str, Any]]], value: dict[str, Any]
 ) -> str:
-    """Markdown for `inspect view`: the scores, then every spec with its verdict and analysis."""
+    """Markdown for `inspect view`: the scores, then every spec with its verdict and analysis
+    (or, from a panel, every grader's vote)."""
     mark = {"YES": "✅", "NO": "❌", "NA": "⚪"}
     lines = [
         f"**SAR {value['sar']:.3f}** · safety {'pass' if value['safety'] else 'FAIL'} · "
@@ -173,8 +263,11 @@ def explanation(
     for section in SECTIONS:
         lines.append(f"\n**{section.capitalize()} specifications**\n")
         for i, record in enumerate(records[section], 1):
+            note = record.get("analysis") or ""
+            if isinstance(record.get("votes"), dict):
+                note = " · ".join(f"{k}: {v or '-'}" for k, v in record["votes"].items())
             lines.append(
                 f"{i}. {mark[record['verdict']]} **{record['verdict']}** {record['spec']}"
-                + (f"  \n   _{record['analysis']}_" if record["analysis"] else "")
+                + (f"  \n   _{note}_" if note else "")
             )
     return "\n".join(lines)

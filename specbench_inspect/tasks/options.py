@@ -32,9 +32,17 @@ class TaskOptions(BaseModel):
         "github", description="Where to fetch the published data from."
     )
     revision: str | None = Field(None, description="Hugging Face dataset revision (source=hf).")
-    judge: str = Field("joint", description="Judge mode.")
+    judge: Literal["joint", "sequential"] = Field(
+        "joint", description="Judge mode: one grader call per sample, or one per spec."
+    )
     max_judge_attempts: int = Field(
         DEFAULT_ATTEMPTS, ge=1, description="Grader calls per judgement before unscored."
+    )
+    graders: str | list[str] | None = Field(
+        None, description="A panel of graders: model roles or model names, comma-separated."
+    )
+    min_graders: int | None = Field(
+        None, ge=1, description="Readable graders a panel needs to score a sample."
     )
     judge_template: str | None = Field(None, description="Text file replacing the judge prompt.")
     templates: str | None = Field(None, description="YAML/JSON file replacing named templates.")

@@ -19,7 +19,7 @@ from ..datasets import (
 )
 from ..prompts import Templates
 from ..scorers import spec_judge
-from ..solvers import method_solver
+from ..solvers import method_generation, method_solver
 from .options import TaskOptions, parse_options
 
 TASK_VERSION = "1.0.0"
@@ -51,6 +51,8 @@ def scenarios_task(
             max_attempts=options.max_judge_attempts,
             templates=options.templates,
             judge_template=options.judge_template,
+            graders=options.graders,
+            min_graders=options.min_graders,
         ),
         version=TASK_VERSION,
         metadata={
@@ -58,6 +60,7 @@ def scenarios_task(
                 "data": data_provenance(scenarios, source),
                 "options": options.model_dump(),
                 "method_options": method_args,
+                "generation": method_generation(options.method, **method_args),
                 "templates": Templates.load(options.templates, options.judge_template).describe(),
             }
         },
@@ -81,8 +84,8 @@ def specbench(scenarios: str | list[str] | None = None, **options: Any) -> Task:
     Args:
         scenarios: Comma-separated scenario keys (biochem, child, code, health, travel).
         **options: Task options (see README): method, label, adversarial, data_dir, source,
-            revision, judge, max_judge_attempts, judge_template, templates, and the chosen
-            method's own options.
+            revision, judge, max_judge_attempts, graders, min_graders, judge_template,
+            templates, and the chosen method's own options.
     """
     return published_task(parse_scenarios(scenarios), options, "specbench")
 

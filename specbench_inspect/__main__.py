@@ -1,0 +1,8 @@
+"""`python -m specbench_inspect validate PATH`: the `specbench` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

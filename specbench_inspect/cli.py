@@ -1,0 +1,145 @@
+"""The `specbench` command (also `python -m specbench_inspect`).
+
+    specbench validate PATH [PATH ...]   check scenario folders, print a summary of each
+    specbench schema [NAME] [--path]     print a scenario file's JSON Schema (or where it is)
+
+`validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
+folder of scenario folders, and exits with status 1 if any has a problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from .datasets.catalog import PUBLISHED_FINGERPRINTS
+from .datasets.scenario import (
+    DATA_FILES,
+    ScenarioReport,
+    SpecBenchDataError,
+    schema_file,
+    validate_scenario_dir,
+)
+
+MAX_PROBLEMS = 50
+"""Problems listed per scenario folder (the rest are counted)."""
+
+
+def scenario_folders(path: Path) -> list[Path]:
+    """`path` itself if it holds a scenario file, else its subfolders that do."""
+    if not path.is_dir() or any((path / name).exists() for name in DATA_FILES):
+        return [path]
+    found = sorted(
+        sub
+        for sub in path.iterdir()
+        if sub.is_dir() and any((sub / n).exists() for n in DATA_FILES)
+    )
+    return found or [path]
+
+
+def summary(report: ScenarioReport) -> list[str]:
+    """The lines `validate` prints for one folder."""
+    lines = [str(report.folder)]
+    scenario = report.scenario
+    if scenario is None:
+        problems = report.problems
+        lines.append(f"  {len(problems)} problem{'s' if len(problems) != 1 else ''}:")
+        lines += [f"  - {problem}" for problem in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"  ... and {len(problems) - MAX_PROBLEMS} more")
+        return lines
+    labels = Counter(item.label for item in scenario.prompts)
+    answers = sum(1 for item in scenario.prompts if item.answer.strip())
+    adversarial = sum(1 for item in scenario.prompts if item.adversarial_prompt != item.prompt)
+    lines += [
+        f"  scenario:           {scenario.name} (key {scenario.key}; sample ids "
+        f"{scenario.key}-0 ...)",
+        f"  specs:              {len(scenario.safety_specs)} safety, "
+        f"{len(scenario.behavioral_specs)} behavioral",
+        f"  prompts:            {len(scenario.prompts)} ({labels['unsafe']} unsafe, "
+        f"{labels['safe']} safe; {adversarial} asked through a separate adversarial_prompt)",
+        f"  reference answers:  {answers} of {len(scenario.prompts)} prompts",
+        f"  fingerprint:        {scenario.fingerprint}",
+    ]
+    published = PUBLISHED_FINGERPRINTS.get(scenario.key)
+    if published is not None:
+        same = "the same as" if published == scenario.fingerprint else "DIFFERENT from"
+        lines.append(f"  published data:     {same} the published {scenario.key} scenario")
+    notes = []
+    for label in ("unsafe", "safe"):
+        if not labels[label]:
+            notes.append(f"no {label} prompts: the {label} subset will have no scores")
+    if answers:
+        last = scenario.behavioral_specs[-1]
+        notes.append(
+            "sequential judging shows the reference answer with the last behavioral spec: "
+            f"{last[:60]!r}{'...' if len(last) > 60 else ''}"
+        )
+    lines += [f"  note: {note}" for note in notes]
+    lines.append("  OK")
+    return lines
+
+
+def validate(paths: Sequence[str]) -> int:
+    status = 0
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.exists():
+            report = ScenarioReport(path, None, (SpecBenchDataError(path, "folder not found"),))
+            print("\n".join(summary(report)))
+            status = 1
+            continue
+        for folder in scenario_folders(path):
+            report = validate_scenario_dir(folder)
+            print("\n".join(summary(report)))
+            if report.problems:
+                status = 1
+    return status
+
+
+def show_schema(name: str | None, path_only: bool) -> int:
+    names = [name] if name else [file[: -len(".json")] for file in DATA_FILES]
+    try:
+        files = [schema_file(n) for n in names]
+    except ValueError as ex:
+        print(f"specbench schema: {ex}", file=sys.stderr)
+        return 2
+    if path_only or name is None:
+        print("\n".join(str(file) for file in files))
+    else:
+        print(files[0].read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="specbench", description="SpecBench for Inspect: check your own scenarios."
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "validate",
+        help="check scenario folders and print a summary",
+        description="Check a scenario folder (scenario.json, specifications.json, "
+        "prompts.json) or a folder of them; print each scenario's summary or its problems. "
+        "Exit status 1 if any folder has a problem.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    schemas = commands.add_parser(
+        "schema",
+        help="print a scenario file's JSON Schema, or where the schemas are",
+        description="Print the JSON Schema of a scenario file (scenario, specifications or "
+        "prompts); without a name, or with --path, print where the schema files are.",
+    )
+    schemas.add_argument("name", nargs="?", choices=[f[: -len(".json")] for f in DATA_FILES])
+    schemas.add_argument("--path", action="store_true", help="print the file's location only")
+    return main_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "validate":
+        return validate(args.paths)
+    return show_schema(args.name, args.path)
