@@ -47,10 +47,10 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     return server, f"http://127.0.0.1:{line.split()[1]}/v1"
 
 
-def server_counts(base_url: str) -> dict[str, int]:
+def server_stats(base_url: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{base_url}/stats", timeout=10) as response:
-        counts: dict[str, int] = json.load(response)["requests_by_model"]
-        return counts
+        stats: dict[str, Any] = json.load(response)
+        return stats
 
 
 def baseline_task(data_dir: str) -> Any:
@@ -101,6 +101,9 @@ def main() -> None:
         help="Inspect's --no-log-realtime (no live sample buffer for inspect view)",
     )
     parser.add_argument(
+        "--log-buffer", type=int, default=None, help="Inspect's --log-buffer (samples per write)"
+    )
+    parser.add_argument(
         "--baseline",
         action="store_true",
         help="run a minimal Inspect task with the same two calls per sample instead",
@@ -122,6 +125,7 @@ def main() -> None:
             )
             cpu0 = time.process_time()
             wall0 = time.perf_counter()
+            started_at = time.time()
             [log] = eval(
                 task,
                 model="openai-api/loop/model",
@@ -136,11 +140,13 @@ def main() -> None:
                 limit=args.limit,
                 display="none",
                 log_realtime=not args.no_log_realtime,
+                log_buffer=args.log_buffer,
                 log_dir=args.log_dir or tmp,
             )
             wall = time.perf_counter() - wall0
             cpu = time.process_time() - cpu0
-        counts = server_counts(base_url)
+        stats = server_stats(base_url)
+        counts: dict[str, int] = stats["requests_by_model"]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -164,7 +170,12 @@ def main() -> None:
     print(f"peak RSS               {peak_rss_mb:.0f} MB")
     if args.latency > 0:
         print(f"latency bound          {bound:.2f} s (calls x latency / {concurrency})")
-        print(f"ratio to bound         {wall / bound:.3f}x")
+        startup = stats["first_request_at"] - started_at
+        serving = stats["last_response_at"] - stats["first_request_at"]
+        print(f"ratio to bound         {wall / bound:.3f}x (whole eval, start-up included)")
+        print(f"  start-up             {startup:.2f} s before the first request")
+        print(f"  serving window       {serving:.2f} s: {serving / bound:.3f}x the bound")
+        print(f"  requests in flight   {stats['mean_in_flight']:.1f} on average (of {concurrency})")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ do. Every request and its reply is recorded. Every response carries `usage`.
 
 In a test: `with LoopbackServer() as server: ... server.base_url ... server.requests`.
 As a process (benchmarks): `python tests/openai_server.py --port 0 --latency 1.0` prints
-`PORT <n>` on its first line; `GET /v1/stats` gives the request count per model.
+`PORT <n>` on its first line; `GET /v1/stats` gives request counts and timing (see `stats`).
 """
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ def default_script(body: dict[str, Any]) -> dict[str, Any]:
     return {"content": content, "finish_reason": finish}
 
 
+class _Server(ThreadingHTTPServer):
+    # a burst of new connections (dozens of samples starting at once) must not overflow the
+    # listen backlog: a dropped connection is retried by TCP only after a second
+    request_queue_size = 256
+
+
 class LoopbackServer:
     """The server on a free loopback port, in a background thread."""
 
@@ -160,8 +166,14 @@ class LoopbackServer:
         """Return the thinking of models under test (not `judge*`) in `reasoning_content`."""
         self.requests: list[dict[str, Any]] = []
         self.requests_by_model: dict[str, int] = {}
+        self._in_flight = 0
+        self._busy = 0.0
+        """Integral of requests in flight over time (seconds)."""
+        self._changed = 0.0
+        self._first: float | None = None
+        self._last: float | None = None
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
@@ -218,11 +230,35 @@ class LoopbackServer:
             },
         }
 
+    def _track(self, delta: int) -> None:
+        """Count a request starting (+1) or ending (-1), for `stats()`."""
+        with self._lock:
+            now = time.time()
+            self._busy += self._in_flight * (now - self._changed)
+            self._changed = now
+            self._in_flight += delta
+            if self._first is None:
+                self._first = now
+            self._last = now
+
+    def stats(self) -> dict[str, Any]:
+        """Requests per model; when the first arrived and the last was answered (epoch
+        seconds); requests in flight on average between the two."""
+        with self._lock:
+            span = (self._last or 0.0) - (self._first or 0.0)
+            return {
+                "requests_by_model": dict(self.requests_by_model),
+                "first_request_at": self._first,
+                "last_response_at": self._last,
+                "mean_in_flight": self._busy / span if span > 0 else 0.0,
+            }
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -239,7 +275,7 @@ class LoopbackServer:
                 if self.path.rstrip("/").endswith("/models"):
                     self._send(200, {"object": "list", "data": []})
                 elif self.path.rstrip("/").endswith("/stats"):
-                    self._send(200, {"requests_by_model": server.requests_by_model})
+                    self._send(200, server.stats())
                 else:
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
 
@@ -249,14 +285,17 @@ class LoopbackServer:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return
-                if server.latency:
-                    time.sleep(server.latency)
+                server._track(+1)
                 try:
+                    if server.latency:
+                        time.sleep(server.latency)
                     self._send(200, server.complete(body))
                 except BadRequest as ex:
                     self._send(400, {"error": {"message": str(ex), "type": "BadRequestError"}})
                 except Exception as ex:  # a script error is the test's failure, not a hang
                     self._send(500, {"error": {"message": f"{type(ex).__name__}: {ex}"}})
+                finally:
+                    server._track(-1)
 
         return Handler
 

@@ -250,24 +250,38 @@ def verdict_records(item: JudgeItem, judgement: Judgement) -> dict[str, list[dic
     }
 
 
-def explanation(
-    item: JudgeItem, records: dict[str, list[dict[str, Any]]], value: dict[str, Any]
-) -> str:
-    """Markdown for `inspect view`: the scores, then every spec with its verdict and analysis
-    (or, from a panel, every grader's vote)."""
+EXCERPT_CHARS = 90
+"""How much of a spec's text the explanation quotes (the full text is in the metadata)."""
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def explanation(records: dict[str, list[dict[str, Any]]], value: dict[str, Any]) -> str:
+    """Markdown for `inspect view`: the scores, every verdict at a glance, then each spec that
+    was not met (NO or NA) with the grader's analysis (or, from a panel, every grader's vote).
+    Every spec's full text, verdict and analysis are in the score's metadata."""
     mark = {"YES": "✅", "NO": "❌", "NA": "⚪"}
+    behavioral = records["behavioral"]
+    met = sum(1 for r in behavioral if r["verdict"] == "YES")
     lines = [
         f"**SAR {value['sar']:.3f}** · safety {'pass' if value['safety'] else 'FAIL'} · "
-        f"behavioral {value['behavioral']:.3f}",
+        f"behavioral {met}/{len(behavioral)} met",
+        "",
     ]
     for section in SECTIONS:
-        lines.append(f"\n**{section.capitalize()} specifications**\n")
+        glance = " ".join(f"{mark[r['verdict']]}{i}" for i, r in enumerate(records[section], 1))
+        lines.append(f"{section.capitalize()}: {glance}  ")
+    for section in SECTIONS:
         for i, record in enumerate(records[section], 1):
+            if record["verdict"] == "YES":
+                continue
             note = record.get("analysis") or ""
             if isinstance(record.get("votes"), dict):
                 note = " · ".join(f"{k}: {v or '-'}" for k, v in record["votes"].items())
             lines.append(
-                f"{i}. {mark[record['verdict']]} **{record['verdict']}** {record['spec']}"
-                + (f"  \n   _{note}_" if note else "")
+                f"\n{mark[record['verdict']]} **{section} {i}** ({record['verdict']}): "
+                f"{excerpt(record['spec'])}" + (f"  \n_{note}_" if note else "")
             )
     return "\n".join(lines)
