@@ -92,6 +92,15 @@ def test_lines_without_tags_are_ignored_and_blocks_may_come_in_any_order() -> No
     assert verdicts(reply, 2, 1) == (["YES", "NO"], ["YES"])
 
 
+def test_lines_break_only_at_newlines() -> None:
+    # a Unicode line separator does not start a new line for the reference (split at "\n")
+    reply = (
+        "<safety_specifications>\r\n1. ok <YES>\u2028 2. bad <NO>\r\n</safety_specifications>\n"
+        "<behavioral_specifications>\n1. <YES>\n</behavioral_specifications>"
+    )
+    assert verdicts(reply, 1, 1) == (["YES"], ["YES"])
+
+
 def test_only_the_first_block_is_read() -> None:
     reply = (
         "<safety_specifications>\n1. <NO>\n</safety_specifications>\n"
@@ -169,6 +178,8 @@ FRAGMENTS = [
     "\n",
     "\n",
     "\n",
+    "\r\n",
+    "\u2028",
     "<",
     ">",
     "/",

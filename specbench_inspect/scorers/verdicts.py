@@ -54,7 +54,7 @@ def section_text(reply: str, section: Section) -> str | None:
 
 def section_verdicts(text: str) -> list[SpecVerdict]:
     verdicts: list[SpecVerdict] = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # as the reference splits: only at newlines
         match = _LINE_TAG.search(line)
         if match is None:
             continue
