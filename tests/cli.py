@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from support import DATA_DIR
 
 
 def inspect_executable() -> str:
@@ -43,6 +44,23 @@ def run_inspect(
         text=True,
         timeout=600,
     )
+
+
+def travel_eval_args(model: str, log_dir: Path, *extra: str) -> list[str]:
+    """`inspect eval specbench/travel` on the shared data, graded by the loopback `judge`."""
+    return [
+        "eval",
+        "specbench/travel",
+        "--model",
+        model,
+        "--model-role",
+        "grader=openai-api/loop/judge",
+        "-T",
+        f"data_dir={DATA_DIR}",
+        "--log-dir",
+        str(log_dir),
+        *extra,
+    ]
 
 
 def only_log(log_dir: Path) -> EvalLog:

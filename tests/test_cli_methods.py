@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli import only_log, run_inspect
+from cli import only_log, run_inspect, travel_eval_args
 from inspect_ai.log import list_eval_logs
 from openai_server import LoopbackServer, text_of
 from protocol import (
@@ -32,24 +32,11 @@ from specbench_inspect.solvers.continuation import packaged_template
 def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         result = run_inspect(
-            [
-                "eval",
-                "specbench/travel",
-                "--model",
+            travel_eval_args(
                 "vllm/Qwen/Qwen3-14B",
-                "--model-role",
-                "grader=openai-api/loop/judge",
-                "-T",
-                "method=align3",
-                "-T",
-                f"data_dir={DATA_DIR}",
-                "--log-dir",
-                str(tmp_path / "logs"),
-                "--max-connections",
-                "16",
-                "--max-samples",
-                "32",
-            ],
+                tmp_path / "logs",
+                *("-T", "method=align3", "--max-connections", "16", "--max-samples", "32"),
+            ),
             server.base_url,
             tmp_path,
             VLLM_BASE_URL=server.base_url,
@@ -97,24 +84,11 @@ def test_more_think_as_a_registered_solver(tmp_path: Path) -> None:
     """`--solver specbench/more_think -S rethink_count=2` on an OpenAI-compatible server."""
     with LoopbackServer() as server:
         result = run_inspect(
-            [
-                "eval",
-                "specbench/travel",
-                "--solver",
-                "specbench/more_think",
-                "-S",
-                "rethink_count=2",
-                "--model",
+            travel_eval_args(
                 "openai-api/loop/Qwen3-8B",
-                "--model-role",
-                "grader=openai-api/loop/judge",
-                "-T",
-                f"data_dir={DATA_DIR}",
-                "--limit",
-                "3",
-                "--log-dir",
-                str(tmp_path / "logs"),
-            ],
+                tmp_path / "logs",
+                *("--solver", "specbench/more_think", "-S", "rethink_count=2", "--limit", "3"),
+            ),
             server.base_url,
             tmp_path,
         )

@@ -6,31 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli import only_log, run_inspect
+from cli import only_log, run_inspect, travel_eval_args
 from openai_server import LoopbackServer
 from scripted import expected_scores, verdicts_for
-from support import DATA_DIR
 
 
 def test_travel_all_samples_through_cli(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         result = run_inspect(
-            [
-                "eval",
-                "specbench/travel",
-                "--model",
+            travel_eval_args(
                 "openai-api/loop/model",
-                "--model-role",
-                "grader=openai-api/loop/judge",
-                "-T",
-                f"data_dir={DATA_DIR}",
-                "--log-dir",
-                str(tmp_path / "logs"),
-                "--max-connections",
-                "16",
-                "--max-samples",
-                "32",
-            ],
+                tmp_path / "logs",
+                *("--max-connections", "16", "--max-samples", "32"),
+            ),
             server.base_url,
             tmp_path,
         )
