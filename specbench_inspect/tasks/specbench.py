@@ -33,7 +33,7 @@ def scenarios_task(
     name: str,
 ) -> Task:
     """A task over the given scenarios' samples, with the chosen method and the judge."""
-    Templates.load(options.templates, options.judge_template)  # refuse bad templates up front
+    templates = Templates.load(options.templates, options.judge_template)  # bad ones refused now
     samples = [
         sample
         for scenario in scenarios
@@ -61,7 +61,7 @@ def scenarios_task(
                 "options": options.model_dump(),
                 "method_options": method_args,
                 "generation": method_generation(options.method, **method_args),
-                "templates": Templates.load(options.templates, options.judge_template).describe(),
+                "templates": templates.describe(),
             }
         },
     )
