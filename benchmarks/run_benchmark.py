@@ -1,7 +1,7 @@
 """Throughput, CPU and memory of a full SpecBench run against the loopback server.
 
 Runs the 1,500 samples (vanilla generation + joint judge, two calls per sample) through the
-real `openai-api` provider against `tests/openai_server.py` in its own process, with a fixed
+real `openai-api` provider against `tests/helpers/openai_server.py` in its own process, with a fixed
 latency per request, and prints:
 
 - wall time, model calls (by model, counted by the server), samples per second;
@@ -35,7 +35,12 @@ DEFAULT_DATA = ROOT.parent / "shared" / "specbench-data"
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "openai_server.py"), "--latency", str(latency)],
+        [
+            sys.executable,
+            str(ROOT / "tests" / "helpers" / "openai_server.py"),
+            "--latency",
+            str(latency),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli import only_log, run_inspect
-from inspect_ai.log import EvalLog, read_eval_log
-from judging import (
+from helpers.inspect_cli import only_log, run_inspect
+from helpers.judging import (
     CUSTOM_PROMPTS,
     CUSTOM_SPECS,
     expected_verdicts,
@@ -24,8 +23,9 @@ from judging import (
     spec_index,
     write_scenario,
 )
-from openai_server import LoopbackServer
-from scripted import expected_scores
+from helpers.openai_server import LoopbackServer
+from helpers.scripted import expected_scores
+from inspect_ai.log import EvalLog, read_eval_log
 
 N_S, N_B = len(CUSTOM_SPECS["safety"]), len(CUSTOM_SPECS["behavioral"])
 FLIP = {"<YES>": "<NO>", "<NO>": "<YES>", "<NA>": "<YES>"}

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli import only_log, run_inspect, travel_eval_args
-from inspect_ai.log import list_eval_logs
-from openai_server import LoopbackServer, text_of
-from protocol import (
+from helpers.data import DATA_DIR
+from helpers.inspect_cli import only_log, run_inspect, travel_eval_args
+from helpers.openai_server import LoopbackServer, text_of
+from helpers.protocol import (
     CONTINUE,
     align3_prefills,
     calls_by_question,
@@ -22,11 +22,11 @@ from protocol import (
     spec_prompt,
     stop_of,
 )
-from scripted import expected_scores, verdicts_for
-from support import DATA_DIR
+from helpers.scripted import expected_scores, verdicts_for
+from inspect_ai.log import list_eval_logs
 
-from specbench_inspect.solvers.common import THINK_CLOSE
 from specbench_inspect.solvers.continuation import packaged_template
+from specbench_inspect.thinking import THINK_CLOSE
 
 
 def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli import only_log, run_inspect, travel_eval_args
-from openai_server import LoopbackServer
-from scripted import expected_scores, verdicts_for
+from helpers.inspect_cli import only_log, run_inspect, travel_eval_args
+from helpers.openai_server import LoopbackServer
+from helpers.scripted import expected_scores, verdicts_for
 
 
 def test_travel_all_samples_through_cli(tmp_path: Path) -> None:

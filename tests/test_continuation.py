@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.data import DATA_DIR
+from helpers.models import grader_model, scripted_model
+from helpers.openai_server import apply_stop, continue_thought
+from helpers.protocol import PROMPTS, expected_answer, spec_prompt
 from inspect_ai import eval
 from inspect_ai.model import (
     ChatMessage,
@@ -19,12 +23,8 @@ from inspect_ai.model import (
     Model,
     ModelOutput,
 )
-from openai_server import apply_stop, continue_thought
-from protocol import PROMPTS, expected_answer, spec_prompt
-from support import DATA_DIR, grader_model, scripted_model
 
 from specbench_inspect.solvers import PREFILLED_METHODS, method_options
-from specbench_inspect.solvers.common import THINK_CLOSE, split_thought
 from specbench_inspect.solvers.continuation import (
     WITHHELD_DEVIATION,
     ContinuationUnsupported,
@@ -33,6 +33,7 @@ from specbench_inspect.solvers.continuation import (
     plan_continuation,
 )
 from specbench_inspect.tasks import travel
+from specbench_inspect.thinking import THINK_CLOSE, split_thought
 
 # --- the decision ---------------------------------------------------------------------------
 

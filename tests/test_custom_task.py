@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.judging import CUSTOM_PROMPTS, CUSTOM_SPECS, expected_verdicts, grader, spec_index
+from helpers.judging import write_scenario as write
+from helpers.models import answer_model
+from helpers.scripted import expected_scores
 from inspect_ai import eval
-from judging import CUSTOM_PROMPTS, CUSTOM_SPECS, expected_verdicts, grader, spec_index
-from judging import write_scenario as write
-from scripted import expected_scores
-from support import answer_model
 
 from specbench_inspect.datasets import SpecBenchDataError
 from specbench_inspect.tasks import custom

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.data import DATA_DIR
+from helpers.models import answer_model, grader_model
+from helpers.scripted import expected_scores, verdicts_for
 from inspect_ai import eval
-from scripted import expected_scores, verdicts_for
-from support import DATA_DIR, answer_model, grader_model
 
 from specbench_inspect.tasks import biochem, child, code, health, travel
 

@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
+from helpers.data import DATA_DIR
 
 from specbench_inspect.datasets import fetch
 from specbench_inspect.datasets.catalog import FILE_SHA256, PINNED_COMMIT, PUBLISHED_FINGERPRINTS
 from specbench_inspect.datasets.fetch import default_cache_dir, fetch_scenario
 from specbench_inspect.datasets.scenario import DATA_FILES, SpecBenchDataError
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "specbench-data"
-
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data not found at {DATA}")
 
 
 class DataServer:
@@ -87,7 +84,7 @@ class DataServer:
 
 @pytest.fixture
 def server() -> Iterator[DataServer]:
-    with DataServer(DATA) as s:
+    with DataServer(DATA_DIR) as s:
         yield s
 
 

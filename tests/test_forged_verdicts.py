@@ -10,13 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.data import DATA_DIR
+from helpers.judging import expected_verdicts, grader, published_spec_index
+from helpers.models import scripted_model
+from helpers.scripted import expected_scores
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inspect_ai import eval
 from inspect_ai.model import Model
-from judging import expected_verdicts, grader, published_spec_index
-from scripted import expected_scores
-from support import DATA_DIR, scripted_model
 
 from specbench_inspect.prompts import Templates
 from specbench_inspect.scorers import judge as judge_module

@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.data import DATA_DIR
 
 from specbench_inspect.datasets.catalog import PUBLISHED_FINGERPRINTS, SCENARIOS
 from specbench_inspect.datasets.hf import load_hf_scenarios
 from specbench_inspect.datasets.scenario import SpecBenchDataError, load_scenario_dir
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "specbench-data"
 N_SAFETY, N_BEHAVIORAL = 12, 11  # the spec columns of the published dataset
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data not found at {DATA}")
 
 Rows = list[dict[str, Any]]
 
@@ -49,7 +48,7 @@ def columns() -> list[str]:
 def hf_rows(folder: str) -> Rows:
     """A scenario folder flattened the way the Hugging Face dataset lays it out."""
     scenario, specs, prompts = (
-        json.loads((DATA / folder / name).read_text(encoding="utf-8"))
+        json.loads((DATA_DIR / folder / name).read_text(encoding="utf-8"))
         for name in ("scenario.json", "specifications.json", "prompts.json")
     )
     shared: dict[str, Any] = {
@@ -96,7 +95,7 @@ def test_same_scenarios_as_the_json_files(tmp_path: Path, layout: str) -> None:
     travel, child = load_hf_scenarios(["travel", "child"], path=str(path))
 
     for key, loaded in (("travel", travel), ("child", child)):
-        expected = load_scenario_dir(DATA / SCENARIOS[key], key)
+        expected = load_scenario_dir(DATA_DIR / SCENARIOS[key], key)
         assert loaded == expected  # key, name, description, specs and prompts
         assert loaded.fingerprint == PUBLISHED_FINGERPRINTS[key]
         assert loaded.origin == f"hf:{path}"
@@ -109,7 +108,7 @@ def test_spec_columns_in_numeric_order(tmp_path: Path) -> None:
 
     [travel] = load_hf_scenarios(["travel"], path=str(path))
 
-    specs = json.loads((DATA / "Travel" / "specifications.json").read_text(encoding="utf-8"))
+    specs = json.loads((DATA_DIR / "Travel" / "specifications.json").read_text(encoding="utf-8"))
     assert len(specs["behavioral_specifications"]) >= 10
     assert list(travel.behavioral_specs) == specs["behavioral_specifications"]
     assert list(travel.safety_specs) == specs["safety_specifications"]

@@ -10,11 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.data import DATA_DIR
+from helpers.models import answer_model, scripted_model
+from helpers.scripted import grader_reply, joint_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig
-from scripted import grader_reply, joint_reply
-from support import DATA_DIR, answer_model, scripted_model
 
 from specbench_inspect.tasks import biochem, code, travel
 

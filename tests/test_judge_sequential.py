@@ -11,6 +11,10 @@ from typing import Any
 
 import anyio
 import pytest
+from helpers.data import DATA_DIR
+from helpers.judging import expected_verdicts, grader, published_spec_index, scripted_verdict
+from helpers.models import answer_model, output, scripted_model
+from helpers.scripted import expected_scores
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, resolve_sample_attachments
 from inspect_ai.model import (
@@ -22,9 +26,6 @@ from inspect_ai.model import (
     get_model,
     modelapi,
 )
-from judging import expected_verdicts, grader, published_spec_index, scripted_verdict
-from scripted import expected_scores
-from support import DATA_DIR, answer_model, output, scripted_model
 
 from specbench_inspect.prompts import Templates
 from specbench_inspect.scorers.judge import JudgeItem, judge_comment, sequential_prompt

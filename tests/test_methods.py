@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.log import EvalLog, EvalSample
-from inspect_ai.model import Model, get_model
-from openai_server import BOS, LoopbackServer, question_tag, text_of, thought_marker
-from protocol import (
+from helpers.data import DATA_DIR
+from helpers.openai_server import BOS, LoopbackServer, question_tag, text_of, thought_marker
+from helpers.protocol import (
     CONTINUE,
     PROMPTS,
     align3_prefills,
@@ -26,12 +24,14 @@ from protocol import (
     spec_prompt,
     stop_of,
 )
-from scripted import answer_reply
-from support import DATA_DIR
+from helpers.scripted import answer_reply
+from inspect_ai import eval
+from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.model import Model, get_model
 
-from specbench_inspect.solvers.common import THINK_CLOSE, answer_text
 from specbench_inspect.solvers.continuation import TURNS_DEVIATION, packaged_template
 from specbench_inspect.tasks import travel
+from specbench_inspect.thinking import THINK_CLOSE, answer_text
 
 SAMPLES = 2
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import DATA_DIR
+from helpers.data import DATA_DIR
 
 from specbench_inspect.tasks import specbench, travel
 

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.data import DATA_DIR
+from helpers.judging import expected_verdicts, grader, published_spec_index
+from helpers.models import answer_model, scripted_model
+from helpers.scripted import expected_scores, joint_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig, Model
-from judging import expected_verdicts, grader, published_spec_index
-from scripted import expected_scores, joint_reply
-from support import DATA_DIR, answer_model, scripted_model
 
 from specbench_inspect.scorers import spec_judge
 from specbench_inspect.scorers.panel import (

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from judging import CUSTOM_PROMPTS, CUSTOM_SPECS, write_scenario
-from support import DATA_DIR
+from helpers.data import DATA_DIR
+from helpers.judging import CUSTOM_PROMPTS, CUSTOM_SPECS, write_scenario
 
 from specbench_inspect.cli import main
 from specbench_inspect.datasets import (

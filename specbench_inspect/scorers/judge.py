@@ -19,7 +19,7 @@ from inspect_ai.util import collect
 
 from ..datasets.samples import SpecBenchMetadata
 from ..prompts import Templates, numbered_list
-from ..solvers.common import answer_text
+from ..thinking import answer_text
 from .quoting import grader_answer
 from .verdicts import SECTIONS, Section, SpecVerdict, UnreadableReply, read_joint, read_single
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..thinking import THINK_CLOSE
 from .verdicts import normalise
 
 ANYWHERE_WORDS = 8
@@ -35,7 +36,6 @@ _READABLE = re.compile(r"</?(?:safety|behavioral)_specifications>|</?(?:YES|NO|N
 _MARKERS = re.compile(r"[ \t]*(?:>[ \t]*)*")
 _WORD = re.compile(r"\S+")
 _LINE_EDGE = " \t\r>`*_"
-THINK_CLOSE = "</think>"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import collect
 
 from .._namespace import in_namespace
+from ..generation import Generation
 from ..prompts import Templates
-from ..solvers.common import Generation
 from .judge import (
     DEFAULT_ATTEMPTS,
     DEFAULT_GRADER,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from inspect_ai.model import (
@@ -17,56 +16,18 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState
-from inspect_ai.util import span, store
+from inspect_ai.util import span
 
 from ..datasets.samples import SpecBenchMetadata
+from ..generation import Generation
 from ..prompts import Templates, bullet_list
-
-THINK_OPEN = "<think>"
-THINK_CLOSE = "</think>"
+from ..thinking import split_thought
 
 
 @lru_cache(maxsize=16)
 def load_templates(templates: str | None) -> Templates:
     """Templates from a `-T templates=FILE` path (read once per path)."""
     return Templates.load(templates)
-
-
-STORE_KEY = "generation"
-"""The sample's Store entry holding its `Generation` record."""
-
-
-@dataclass
-class Generation:
-    """Per-sample record of how the answer was produced, saved once in the sample's Store
-    (`generation`, shown in the Store tab of `inspect view`)."""
-
-    method: str = ""
-    answer: str = ""
-    """The text the judge rates: what follows the thinking block."""
-    thought: str = ""
-    """The reasoning: text before the last `</think>` and any separate reasoning content."""
-    model_calls: int = 0
-    prompt_tokens: int = 0
-    """Input tokens of the first call (the paper's accounting)."""
-    completion_tokens: int = 0
-    """Output tokens summed over all calls."""
-    deviations: list[str] = field(default_factory=list)
-    """Ways this run departs from the paper's protocol (for example emulated continuation)."""
-    continuation: str = ""
-    """How a pre-filled method continued the model's turn: `server` (continue_final_message),
-    `prefill` (native assistant pre-fill) or `turns` (emulated); empty for other methods."""
-    chat_template: str = ""
-    """The chat template sent with each request (`server` continuation), empty if none."""
-
-    def save(self) -> None:
-        store().set(STORE_KEY, asdict(self))
-
-    @classmethod
-    def saved(cls) -> Generation | None:
-        """The record a SpecBench method saved for the current sample, if any."""
-        data = store().get(STORE_KEY)
-        return cls(**data) if isinstance(data, dict) else None
 
 
 def spec_fields(state: TaskState) -> dict[str, str]:
@@ -88,24 +49,6 @@ def opening_messages(
         ChatMessageSystem(content=templates.render("system")),
         ChatMessageUser(content=user),
     ]
-
-
-def split_thought(text: str) -> tuple[str, str]:
-    """(thought, answer): the answer is the text after the last `</think>`, else all of it.
-
-    A text that opens a thinking block it never closes (a thought cut off by the token limit)
-    is all thought: its answer is empty, so the judge never rates reasoning."""
-    head, sep, tail = text.rpartition(THINK_CLOSE)
-    if not sep:
-        if text.lstrip().startswith(THINK_OPEN):
-            return text, ""
-        return "", text
-    return head + sep, tail.strip()
-
-
-def answer_text(completion: str) -> str:
-    """The part of a completion the judge sees: never the reasoning."""
-    return split_thought(completion)[1]
 
 
 def reasoning_text(output: ModelOutput) -> str:

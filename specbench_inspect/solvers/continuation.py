@@ -50,11 +50,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState
 
+from ..generation import Generation
 from ..prompts import Templates
+from ..thinking import THINK_CLOSE, THINK_OPEN, strip_think_tags
 from .common import (
-    THINK_CLOSE,
-    THINK_OPEN,
-    Generation,
     counted_generate,
     finish_joined,
     finish_single,
@@ -304,10 +303,6 @@ def continuation_text(output: ModelOutput) -> str:
         reasoning = "".join(separate)
         return reasoning + (THINK_CLOSE + body if body else "")
     return body
-
-
-def strip_think_tags(text: str) -> str:
-    return text.replace(THINK_OPEN, "").replace(THINK_CLOSE, "").strip()
 
 
 # --- running the stages ---------------------------------------------------------------------

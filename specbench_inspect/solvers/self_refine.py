@@ -6,9 +6,9 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, ge
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from .._namespace import in_namespace
+from ..generation import Generation
+from ..thinking import answer_text
 from .common import (
-    Generation,
-    answer_text,
     counted_generate,
     finish_single,
     load_templates,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from inspect_ai.model import (
@@ -14,9 +13,8 @@ from inspect_ai.model import (
     ModelUsage,
     get_model,
 )
-from scripted import JUDGE_MARK, answer_reply, grader_reply
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "specbench-data"
+from helpers.scripted import JUDGE_MARK, answer_reply, grader_reply
 
 Reply = Callable[[list[ChatMessage], GenerateConfig], str]
 

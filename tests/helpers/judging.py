@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.model import ChatMessage, GenerateConfig, Model
-from scripted import joint_reply, judge_query, spec_count, verdicts_for
-from support import DATA_DIR, scripted_model
 
+from helpers.data import DATA_DIR
+from helpers.models import scripted_model
+from helpers.scripted import joint_reply, judge_query, spec_count, verdicts_for
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 
 SpecIndex = Mapping[str, tuple[str, int, int]]
@@ -90,7 +91,7 @@ def grader(specs: SpecIndex, transform: Callable[[str, str], str] | None = None)
 def server_script(specs: SpecIndex, rewrite: Callable[[str, str, str], str] | None = None) -> Any:
     """A `LoopbackServer` script: models named `judge...` answer as the scripted grader
     (`rewrite(model, prompt, reply)` may change the reply), others as `default_script`."""
-    from openai_server import default_script, text_of
+    from helpers.openai_server import default_script, text_of
 
     def script(body: dict[str, Any]) -> dict[str, Any]:
         model = str(body.get("model", ""))

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
-from support import DATA_DIR
+
+from helpers.data import DATA_DIR
 
 
 def inspect_executable() -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from openai_server import continue_thought, final_answer, question_tag, text_of
-
+from helpers.openai_server import continue_thought, final_answer, question_tag, text_of
 from specbench_inspect.prompts import Templates, bullet_list
-from specbench_inspect.solvers.common import THINK_CLOSE
+from specbench_inspect.thinking import THINK_CLOSE
 
 PROMPTS = Templates()
 CONTINUE = {"continue_final_message": True, "add_generation_prompt": False}

@@ -11,7 +11,7 @@ flags set, a final message a chat template does not render verbatim), renders a 
 do. Every request and its reply is recorded. Every response carries `usage`.
 
 In a test: `with LoopbackServer() as server: ... server.base_url ... server.requests`.
-As a process (benchmarks): `python tests/openai_server.py --port 0 --latency 1.0` prints
+As a process (benchmarks): `python tests/helpers/openai_server.py --port 0 --latency 1.0` prints
 `PORT <n>` on its first line; `GET /v1/stats` gives request counts and timing (see `stats`).
 """
 
@@ -28,11 +28,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
+# Run as a script (benchmarks): make the `helpers` package importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import contextlib
 
-from scripted import answer_reply, grader_reply
+from helpers.scripted import answer_reply, grader_reply
 
 Script = Callable[[dict[str, Any]], dict[str, Any]]
 """Request body -> {"content": str, "reasoning": str | None, "finish_reason": str}."""

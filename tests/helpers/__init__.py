@@ -1,0 +1,1 @@
+"""Test helpers: scripted models, the loopback OpenAI-compatible server, the data folder."""
