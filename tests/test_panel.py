@@ -93,7 +93,7 @@ def contrarian(flip: set[int]) -> Model:
     """A joint grader that gives the scripted verdicts except at the behavioral indexes `flip`."""
 
     def reply(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        from scripted import judge_query
+        from helpers.scripted import judge_query
 
         query = judge_query(messages[-1].text)
         safety, behavioral = expected_verdicts(query, N_S, N_B)
