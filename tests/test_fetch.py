@@ -12,12 +12,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-from helpers.data import DATA_DIR
+from helpers.data import DATA_DIR, find_upstream_dir
 
 from specbench_inspect.datasets import fetch
-from specbench_inspect.datasets.catalog import FILE_SHA256, PINNED_COMMIT, PUBLISHED_FINGERPRINTS
-from specbench_inspect.datasets.fetch import default_cache_dir, fetch_scenario
+from specbench_inspect.datasets.catalog import (
+    FILE_SHA256,
+    PINNED_COMMIT,
+    PUBLISHED_FINGERPRINTS,
+    UPSTREAM_SHA256,
+)
+from specbench_inspect.datasets.fetch import default_cache_dir, fetch_scenario, upstream_file
 from specbench_inspect.datasets.scenario import DATA_FILES, SpecBenchDataError
+
+ENV = ("SPECBENCH_UPSTREAM_DIR", "SPECBENCH_UPSTREAM_URL", "SPECBENCH_DATA_URL")
+
+
+@pytest.fixture(autouse=True)
+def no_configured_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test says where files come from (CI may set these for the whole run)."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 class DataServer:
@@ -102,7 +116,7 @@ def test_first_fetch_downloads_and_verifies_then_uses_cache(
 ) -> None:
     folder = fetch_scenario("Travel", cache_dir=tmp_path, base_url=server.url)
 
-    assert folder == tmp_path / PINNED_COMMIT / "Travel"
+    assert folder == tmp_path / PINNED_COMMIT / "data" / "Travel"
     assert files_in(folder) == sorted(DATA_FILES)
     for name in DATA_FILES:
         assert sha256(folder / name) == FILE_SHA256[f"Travel/{name}"]
@@ -124,7 +138,7 @@ def test_corrupt_download_is_rejected_and_not_cached(server: DataServer, tmp_pat
     assert FILE_SHA256["Travel/prompts.json"] in message  # expected, then actual
     assert "checksum mismatch" in message
     assert "data_dir" in message and "SPECBENCH_DATA_DIR" in message
-    folder = tmp_path / PINNED_COMMIT / "Travel"
+    folder = tmp_path / PINNED_COMMIT / "data" / "Travel"
     assert files_in(folder) == ["scenario.json", "specifications.json"]  # no prompts, no temp
     assert server.count("Travel/prompts.json") == 1  # a checksum mismatch is not retried
 
@@ -138,7 +152,7 @@ def test_truncated_download_leaves_nothing_behind(server: DataServer, tmp_path: 
     message = str(info.value)
     assert "Travel/specifications.json" in message and "download failed" in message
     assert "data_dir" in message
-    assert files_in(tmp_path / PINNED_COMMIT / "Travel") == ["scenario.json"]
+    assert files_in(tmp_path / PINNED_COMMIT / "data" / "Travel") == ["scenario.json"]
     assert 1 <= server.count("Travel/specifications.json") <= 2  # at most one retry
 
 
@@ -148,7 +162,7 @@ def test_http_404_is_reported(server: DataServer, tmp_path: Path) -> None:
     with pytest.raises(SpecBenchDataError, match=r"HTTP 404.*data_dir"):
         fetch_scenario("Travel", cache_dir=tmp_path, base_url=server.url)
 
-    assert files_in(tmp_path / PINNED_COMMIT / "Travel") == []
+    assert files_in(tmp_path / PINNED_COMMIT / "data" / "Travel") == []
     assert server.count("Travel/scenario.json") == 1  # a client error is not retried
 
 
@@ -165,7 +179,7 @@ def test_interrupt_during_download_removes_temp_file(
     with pytest.raises(KeyboardInterrupt):
         fetch_scenario("Travel", cache_dir=tmp_path, base_url=server.url)
 
-    assert files_in(tmp_path / PINNED_COMMIT / "Travel") == []
+    assert files_in(tmp_path / PINNED_COMMIT / "data" / "Travel") == []
 
 
 def test_corrupt_cache_file_is_downloaded_again(server: DataServer, tmp_path: Path) -> None:
@@ -192,7 +206,7 @@ def test_unreachable_server_gives_clear_error(tmp_path: Path) -> None:
     message = str(info.value)
     assert f"{url}/Travel/scenario.json" in message and "download failed" in message
     assert "data_dir" in message
-    assert files_in(tmp_path / PINNED_COMMIT / "Travel") == []
+    assert files_in(tmp_path / PINNED_COMMIT / "data" / "Travel") == []
 
 
 def test_concurrent_fetches_agree(server: DataServer, tmp_path: Path) -> None:
@@ -238,5 +252,129 @@ def test_load_scenarios_end_to_end(
 
     assert len(travel.prompts) == 300
     assert travel.fingerprint == PUBLISHED_FINGERPRINTS["travel"]
-    assert Path(travel.origin) == tmp_path / PINNED_COMMIT / "Travel"
+    assert Path(travel.origin) == tmp_path / PINNED_COMMIT / "data" / "Travel"
     assert server.count() == 3
+
+
+# --- any upstream file by its repository path --------------------------------------------
+
+PROMPT_FILE = "specbench/prompt_eval.py"
+
+
+@pytest.fixture
+def upstream_root() -> Path:
+    """A local copy of the upstream repository (its own layout)."""
+    root = find_upstream_dir()
+    if root is None or not (root / PROMPT_FILE).is_file():
+        pytest.skip("no local copy of the upstream repository (SPECBENCH_UPSTREAM_DIR)")
+    return root
+
+
+@pytest.fixture
+def repo_server(upstream_root: Path) -> Iterator[DataServer]:
+    """Serves the upstream repository's root, as a mirror (`SPECBENCH_UPSTREAM_URL`) would."""
+    with DataServer(upstream_root) as s:
+        yield s
+
+
+def unreachable_url() -> str:
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_upstream_file_is_downloaded_verified_and_cached(
+    repo_server: DataServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_URL", repo_server.url + "/")
+    monkeypatch.setenv("SPECBENCH_CACHE_DIR", str(tmp_path))
+
+    path = upstream_file(PROMPT_FILE)
+
+    assert path == tmp_path / PINNED_COMMIT / "specbench" / "prompt_eval.py"
+    assert sha256(path) == UPSTREAM_SHA256[PROMPT_FILE]
+    assert repo_server.requests == [PROMPT_FILE]
+    assert files_in(path.parent) == ["prompt_eval.py"]
+    assert upstream_file(PROMPT_FILE) == path
+    assert repo_server.count() == 1  # the second call made no request
+    # the data come from the same root when SPECBENCH_DATA_URL is not set
+    assert (
+        upstream_file("data/Code/scenario.json").read_bytes()
+        == (DATA_DIR / "Code" / "scenario.json").read_bytes()
+    )
+    assert repo_server.requests[-1] == "data/Code/scenario.json"
+
+
+def test_upstream_file_with_a_bad_checksum_is_refused_and_not_cached(
+    repo_server: DataServer, tmp_path: Path
+) -> None:
+    repo_server.corrupt.add("config/config_ttd.yaml")
+
+    with pytest.raises(SpecBenchDataError) as info:
+        upstream_file("config/config_ttd.yaml", cache_dir=tmp_path, base_url=repo_server.url)
+
+    message = str(info.value)
+    assert message.startswith("config/config_ttd.yaml: checksum mismatch")
+    assert f"{repo_server.url}/config/config_ttd.yaml" in message
+    assert UPSTREAM_SHA256["config/config_ttd.yaml"] in message
+    assert files_in(tmp_path / PINNED_COMMIT / "config") == []  # nothing, not even a temp file
+
+
+def test_missing_upstream_file_is_reported(repo_server: DataServer, tmp_path: Path) -> None:
+    repo_server.missing.add("specbench/ttd.py")
+
+    with pytest.raises(SpecBenchDataError, match=r"^specbench/ttd.py: download failed .*HTTP 404"):
+        upstream_file("specbench/ttd.py", cache_dir=tmp_path, base_url=repo_server.url)
+
+    assert files_in(tmp_path / PINNED_COMMIT / "specbench") == []
+
+
+def test_upstream_file_offline_is_a_clear_error(tmp_path: Path) -> None:
+    url = unreachable_url()
+
+    with pytest.raises(SpecBenchDataError) as info:
+        upstream_file("specbench/utils.py", cache_dir=tmp_path, base_url=url)
+
+    message = str(info.value)
+    assert f"{url}/specbench/utils.py" in message and "download failed" in message
+    assert "SPECBENCH_UPSTREAM_DIR" in message  # how to run without the network
+
+
+def test_unknown_upstream_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SpecBenchDataError, match=r"^specbench/nothing.py: not a file of the"):
+        upstream_file("specbench/nothing.py", cache_dir=tmp_path, base_url=unreachable_url())
+
+
+def test_upstream_dir_serves_files_without_network(
+    upstream_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_DIR", str(upstream_root))
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_URL", unreachable_url())
+    monkeypatch.setenv("SPECBENCH_CACHE_DIR", str(tmp_path))
+
+    assert upstream_file(PROMPT_FILE) == upstream_root / PROMPT_FILE
+    assert fetch_scenario("Travel") == upstream_root / "data" / "Travel"
+    assert files_in(tmp_path) == []  # nothing cached, nothing downloaded
+
+
+def test_upstream_dir_with_a_changed_file_is_an_error_naming_it(
+    upstream_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "upstream"
+    for path in (PROMPT_FILE, "data/Travel/scenario.json"):
+        (copy / path).parent.mkdir(parents=True, exist_ok=True)
+        (copy / path).write_bytes((upstream_root / path).read_bytes())
+    changed = copy / PROMPT_FILE
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_DIR", str(copy))
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_URL", unreachable_url())
+
+    with pytest.raises(SpecBenchDataError) as info:
+        upstream_file(PROMPT_FILE, cache_dir=tmp_path / "cache")
+    message = str(info.value)
+    assert message.startswith(f"{changed}: changed: sha256 {sha256(changed)}")
+    assert UPSTREAM_SHA256[PROMPT_FILE] in message
+
+    with pytest.raises(SpecBenchDataError, match="file not found in the upstream copy"):
+        fetch_scenario("Travel", cache_dir=tmp_path / "cache")  # prompts.json is missing
+    assert not (tmp_path / "cache").exists()  # never falls back to the network

@@ -1,15 +1,23 @@
-"""Download the pinned upstream data files once into a per-user cache, verified by SHA-256.
+"""Files of the pinned upstream repository, verified by SHA-256: from a local copy, the
+per-user cache, or downloaded once into it.
 
-Files are fetched from `{base_url}/{Folder}/{file}`: by default the upstream repository's
-`data/` folder at `PINNED_COMMIT` (`GITHUB_RAW_URL`); `$SPECBENCH_DATA_URL` points
-elsewhere (a mirror, or a loopback server in tests). The cache is
-`$SPECBENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/specbench-inspect`, else
-`~/.cache/specbench-inspect`, with one subfolder per pinned commit.
+`upstream_file(repo_path)` serves any file the package uses by its path in the upstream
+repository (`data/Travel/prompts.json`, `specbench/prompt_eval.py`, `config/config_ttd.yaml`,
+...; see `catalog.UPSTREAM_SHA256`). Where it comes from, in order:
+
+1. `$SPECBENCH_UPSTREAM_DIR`, a local copy of the upstream repository in its own layout: used
+   with no network access; the file must still match its checksum (a changed or missing file
+   is an error naming it).
+2. The cache, `<cache>/<PINNED_COMMIT>/<repo_path>`, when the cached file's checksum matches.
+   The cache is `$SPECBENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/specbench-inspect`, else
+   `~/.cache/specbench-inspect`.
+3. A download from `{root}/{repo_path}`: `root` is `$SPECBENCH_UPSTREAM_URL` (a mirror of the
+   repository's files), else the raw GitHub URL of the repository at `PINNED_COMMIT`. Data
+   files come from `$SPECBENCH_DATA_URL/{Folder}/{file}` instead when that is set.
 
 A file is only ever put into the cache whole and verified: it is downloaded to a temporary
 file beside its final place and renamed over it (`os.replace`, atomic) once its checksum
-matches, so concurrent fetches are safe and an interrupted one leaves nothing behind. A
-cached file whose checksum matches is used without any network access.
+matches, so concurrent fetches are safe and an interrupted one leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -25,22 +33,18 @@ import urllib.request
 from pathlib import Path
 from typing import BinaryIO
 
-from .catalog import FILE_SHA256, GITHUB_RAW_URL, PINNED_COMMIT
+from .catalog import DATA_PREFIX, GITHUB_RAW_ROOT, LOCAL_DATA_HINT, PINNED_COMMIT, UPSTREAM_SHA256
 from .scenario import DATA_FILES, SpecBenchDataError
 
 logger = logging.getLogger(__name__)
 
 DATA_URL_ENV = "SPECBENCH_DATA_URL"
+UPSTREAM_URL_ENV = "SPECBENCH_UPSTREAM_URL"
+UPSTREAM_DIR_ENV = "SPECBENCH_UPSTREAM_DIR"
 CACHE_DIR_ENV = "SPECBENCH_CACHE_DIR"
 TIMEOUT = 30.0
 """Seconds to wait for the server to connect or send more data."""
 _CHUNK = 64 * 1024
-
-LOCAL_DATA_HINT = (
-    "To run without downloading, put a copy of the SpecBench data (one folder per "
-    "scenario, e.g. Travel/, each with scenario.json, specifications.json and "
-    "prompts.json) somewhere and pass -T data_dir=PATH or set SPECBENCH_DATA_DIR=PATH."
-)
 
 
 def default_cache_dir() -> Path:
@@ -53,9 +57,46 @@ def default_cache_dir() -> Path:
     return root / "specbench-inspect"
 
 
+def upstream_dir() -> Path | None:
+    """The local copy of the upstream repository named by `$SPECBENCH_UPSTREAM_DIR`, if set."""
+    configured = os.environ.get(UPSTREAM_DIR_ENV)
+    return Path(configured).expanduser() if configured else None
+
+
+def upstream_root_url() -> str:
+    """Where upstream files are downloaded from: `$SPECBENCH_UPSTREAM_URL`, else GitHub (pinned)."""
+    return (os.environ.get(UPSTREAM_URL_ENV) or GITHUB_RAW_ROOT).rstrip("/")
+
+
 def data_base_url() -> str:
-    """The base URL files are fetched from: `$SPECBENCH_DATA_URL`, else the pinned GitHub data."""
-    return (os.environ.get(DATA_URL_ENV) or GITHUB_RAW_URL).rstrip("/")
+    """Where data files are downloaded from (`{url}/{Folder}/{file}`): `$SPECBENCH_DATA_URL`,
+    else the upstream root's `data/`."""
+    configured = os.environ.get(DATA_URL_ENV)
+    return configured.rstrip("/") if configured else f"{upstream_root_url()}/data"
+
+
+def upstream_file(
+    repo_path: str, *, cache_dir: Path | None = None, base_url: str | None = None
+) -> Path:
+    """A local, checksum-verified copy of the upstream file `repo_path` at `PINNED_COMMIT`.
+
+    `repo_path` is the file's path in the upstream repository, e.g. `specbench/prompt_eval.py`,
+    `specbench/chat_templates/Qwen3.jinja`, `config/config_ttd.yaml` or
+    `data/Travel/prompts.json` (the keys of `catalog.UPSTREAM_SHA256`). The file comes from
+    `$SPECBENCH_UPSTREAM_DIR/<repo_path>` when that is set (no network), else from the cache
+    `<cache_dir>/<PINNED_COMMIT>/<repo_path>`, else it is downloaded from
+    `{base_url}/{repo_path}` (default: `$SPECBENCH_UPSTREAM_URL`, else the pinned raw GitHub
+    URL) into the cache. `cache_dir` defaults to `default_cache_dir()`.
+
+    Raises `SpecBenchDataError` (a `ValueError`) naming the file when it is not an upstream
+    file the package knows, is missing, differs from its published SHA-256, or cannot be
+    downloaded. The returned file's bytes are exactly the pinned upstream file's.
+    """
+    if base_url is None and repo_path.startswith(DATA_PREFIX) and os.environ.get(DATA_URL_ENV):
+        url = f"{data_base_url()}/{repo_path.removeprefix(DATA_PREFIX)}"
+    else:
+        url = f"{(base_url or upstream_root_url()).rstrip('/')}/{repo_path}"
+    return _verified_file(repo_path, url, cache_dir)
 
 
 def fetch_scenario(
@@ -63,28 +104,68 @@ def fetch_scenario(
 ) -> Path:
     """A local folder holding the verified data files of upstream scenario `folder` (`Travel`).
 
-    `cache_dir` is the cache root (default `default_cache_dir()`); files live in
-    `<cache_dir>/<PINNED_COMMIT>/<folder>/`. Raises `SpecBenchDataError` when a file cannot
-    be downloaded or does not match its published checksum.
+    The folder is `$SPECBENCH_UPSTREAM_DIR/data/<folder>` when that is set, else
+    `<cache_dir>/<PINNED_COMMIT>/data/<folder>/` (see `upstream_file`); `base_url` is where
+    the data files are downloaded from (`{base_url}/{folder}/{file}`, default
+    `data_base_url()`). Raises `SpecBenchDataError` when a file cannot be had or does not
+    match its published checksum.
     """
-    if f"{folder}/{DATA_FILES[0]}" not in FILE_SHA256:
-        known = sorted({name.split("/")[0] for name in FILE_SHA256})
+    if f"{DATA_PREFIX}{folder}/{DATA_FILES[0]}" not in UPSTREAM_SHA256:
+        known = sorted({p.split("/")[1] for p in UPSTREAM_SHA256 if p.startswith(DATA_PREFIX)})
         raise SpecBenchDataError(
             folder, f"not a published SpecBench scenario folder (known: {', '.join(known)})"
         )
     base = (base_url or data_base_url()).rstrip("/")
-    target = (cache_dir or default_cache_dir()) / PINNED_COMMIT / folder
+    paths = [
+        _verified_file(f"{DATA_PREFIX}{folder}/{name}", f"{base}/{folder}/{name}", cache_dir)
+        for name in DATA_FILES
+    ]
+    return paths[0].parent
+
+
+def _verified_file(repo_path: str, url: str, cache_dir: Path | None) -> Path:
+    """`repo_path` from the upstream copy, else the cache, else downloaded from `url`."""
+    expected = UPSTREAM_SHA256.get(repo_path)
+    if expected is None:
+        raise SpecBenchDataError(
+            repo_path,
+            f"not a file of the pinned upstream repository {PINNED_COMMIT[:12]} that this "
+            "package uses (see specbench_inspect.datasets.catalog.UPSTREAM_SHA256)",
+        )
+    local = upstream_dir()
+    if local is not None:
+        return _local_upstream_file(local, repo_path, expected)
+    path = (cache_dir or default_cache_dir()) / PINNED_COMMIT / repo_path
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as ex:
         raise SpecBenchDataError(
-            target,
-            f"cannot create the data cache folder ({ex}); set {CACHE_DIR_ENV} to a writable "
+            path.parent,
+            f"cannot create the cache folder ({ex}); set {CACHE_DIR_ENV} to a writable "
             f"folder. {LOCAL_DATA_HINT}",
         ) from None
-    for name in DATA_FILES:
-        _ensure_file(target / name, f"{base}/{folder}/{name}", FILE_SHA256[f"{folder}/{name}"])
-    return target
+    _ensure_file(path, url, expected, repo_path)
+    return path
+
+
+def _local_upstream_file(root: Path, repo_path: str, expected: str) -> Path:
+    path = root / repo_path
+    actual = file_sha256(path)
+    where = f"{UPSTREAM_DIR_ENV}={root}"
+    if actual is None:
+        raise SpecBenchDataError(
+            path,
+            f"file not found in the upstream copy {where} (it must hold the upstream "
+            f"repository at commit {PINNED_COMMIT} in its own layout)",
+        )
+    if actual != expected:
+        raise SpecBenchDataError(
+            path,
+            f"changed: sha256 {actual}, but the pinned upstream file ({repo_path} at commit "
+            f"{PINNED_COMMIT}) has sha256 {expected}; restore it or unset {UPSTREAM_DIR_ENV} "
+            "(a changed file is never used)",
+        )
+    return path
 
 
 def file_sha256(path: Path) -> str | None:
@@ -99,7 +180,7 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _ensure_file(path: Path, url: str, expected: str) -> None:
+def _ensure_file(path: Path, url: str, expected: str, label: str) -> None:
     """Make `path` hold the file with SHA-256 `expected`, downloading it from `url` if needed."""
     actual = file_sha256(path)
     if actual == expected:
@@ -108,7 +189,6 @@ def _ensure_file(path: Path, url: str, expected: str) -> None:
         logger.warning(
             "SpecBench cache file %s is corrupt (sha256 %s): downloading it again", path, actual
         )
-    label = f"{path.parent.name}/{path.name}"
     try:
         _download_verified(url, path, expected, label)
     except OSError as ex:  # the cache folder itself (temp file, rename), not the network
@@ -130,7 +210,7 @@ def _download_verified(url: str, path: Path, expected: str, label: str) -> None:
             raise SpecBenchDataError(
                 label,
                 f"checksum mismatch for {url}: expected sha256 {expected}, got {actual} "
-                f"(the file differs from the pinned SpecBench data). {LOCAL_DATA_HINT}",
+                f"(the file differs from the pinned upstream file). {LOCAL_DATA_HINT}",
             )
         try:
             os.replace(tmp, path)
