@@ -9,7 +9,8 @@ from inspect_ai import Task, task
 
 from .._namespace import in_namespace
 from ..datasets import load_scenario_dir
-from .options import parse_options
+from ..errors import SpecBenchError
+from .options import Judge, LabelOption, declared_options, task_config
 from .specbench import scenarios_task
 
 PUBLISHED_DATA_OPTIONS = ("data_dir", "source", "revision")
@@ -19,7 +20,7 @@ PUBLISHED_DATA_OPTIONS = ("data_dir", "source", "revision")
 def scenario_dirs(scenario_dir: Any) -> list[Path]:
     """`-T scenario_dir=PATH` (or several, comma-separated) as folders."""
     if scenario_dir is None or scenario_dir == "" or scenario_dir == []:
-        raise ValueError(
+        raise SpecBenchError(
             "-T scenario_dir: required: a folder holding scenario.json, specifications.json "
             "and prompts.json (check it with `specbench validate PATH`)"
         )
@@ -29,35 +30,54 @@ def scenario_dirs(scenario_dir: Any) -> list[Path]:
 
 @task
 @in_namespace
-def custom(scenario_dir: str | list[str] | None = None, **options: Any) -> Task:
+def custom(
+    scenario_dir: str | list[str] | None = None,
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
     """SpecBench on your own scenario: a folder with scenario.json, specifications.json and
     prompts.json in the published format (check it with `specbench validate PATH`).
 
     Args:
         scenario_dir: The scenario folder (several: comma-separated); sample ids are
             `<folder key>-<index in prompts.json>`, the key being the folder name in lower case.
-        **options: Task options (see README): method, label, adversarial, judge,
-            max_judge_attempts, graders, min_graders, judge_template, templates, and the chosen
-            method's own options.
+        method: Generation method (see `specbench`).
+        label: Only `safe` or only `unsafe` prompts (default: both).
+        adversarial: Ask `adversarial_prompt` (true) or the original `prompt` (false).
+        judge: `joint` (one grader call per sample) or `sequential` (one per spec).
+        max_judge_attempts: Grader calls per judgement before the sample is left unscored.
+        graders: A panel: comma-separated model roles or model names.
+        min_graders: Readable graders a panel needs to score a sample.
+        judge_template: Text file replacing the joint judge prompt.
+        templates: YAML/JSON file replacing named prompt templates.
+        **method_options: The chosen method's own options; `data_dir`, `source` and
+            `revision` (which choose the published data) are refused here.
     """
-    parsed, method_args, extras = parse_options(
-        {**options, "scenario_dir": scenario_dir}, extra=("scenario_dir",)
-    )
-    misplaced = [name for name in PUBLISHED_DATA_OPTIONS if name in options]
+    declared = declared_options(locals())  # first: locals() are the parameters only here
+    misplaced = [name for name in PUBLISHED_DATA_OPTIONS if name in method_options]
     if misplaced:
-        raise ValueError(
+        raise SpecBenchError(
             f"{', '.join('-T ' + name for name in misplaced)}: chooses the published data and "
             "does not apply to specbench/custom (use -T scenario_dir=PATH)"
         )
-    folders = scenario_dirs(extras["scenario_dir"])
+    config = task_config(declared, method_options)
+    folders = scenario_dirs(scenario_dir)
     scenarios = [load_scenario_dir(folder) for folder in folders]
     keys = [scenario.key for scenario in scenarios]
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
-        raise ValueError(
+        raise SpecBenchError(
             f"-T scenario_dir: several folders make scenario key {', '.join(repeated)} "
             "(sample ids would clash; rename a folder)"
         )
     source = ",".join(f"dir:{folder}" for folder in folders)
     name = keys[0] if len(keys) == 1 else "custom"
-    return scenarios_task(scenarios, parsed, method_args, source, name)
+    return scenarios_task(scenarios, config, source, name)

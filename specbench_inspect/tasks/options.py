@@ -1,18 +1,38 @@
-"""Task options (`-T name=value`): one definition, checked strictly.
+"""Task options (`-T name=value`): validated once into one `TaskConfig`.
 
-Inspect only warns about a `-T` option a task does not take; here a misspelt option is an
-error that lists the valid ones, so a run never silently falls back to a default.
+Every task declares its options as typed parameters, so that `inspect info`, IDEs and the
+eval log's `task_args` see them; the chosen method's own options (its solver factory's
+keyword arguments) come through `**method_options`. `task_config` checks everything in one
+place: a bad value names the option; an option neither the task nor the chosen method takes
+is an error that lists the valid ones (Inspect itself would only warn and run with the
+default); the template files are read and checked once, and the loaded templates travel in
+the config to the solver and the scorer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..datasets.scenario import Label
+from ..errors import SpecBenchError
+from ..prompts import Templates
 from ..scorers.judge import DEFAULT_ATTEMPTS
 from ..solvers import DEFAULT_METHOD, METHODS, method_options
+
+LabelOption = Literal["safe", "unsafe", "all"]
+Source = Literal["github", "hf"]
+Judge = Literal["joint", "sequential"]
+
+SELECTORS = ("scenarios", "scenario_dir", "method_options")
+"""Task parameters that choose the samples or carry the method's options, not `TaskOptions`."""
+
+
+def declared_options(values: dict[str, Any]) -> dict[str, Any]:
+    """A task's declared options from its `locals()`."""
+    return {name: value for name, value in values.items() if name not in SELECTORS}
 
 
 class TaskOptions(BaseModel):
@@ -28,8 +48,8 @@ class TaskOptions(BaseModel):
     data_dir: str | None = Field(
         None, description="Local data folder (else $SPECBENCH_DATA_DIR, else the pinned fetch)."
     )
-    source: Literal["github", "hf"] = Field(
-        "github", description="Where to fetch the published data from."
+    source: Literal["github", "hf"] | None = Field(
+        None, description="Where to fetch the published data from (default github)."
     )
     revision: str | None = Field(None, description="Hugging Face dataset revision (source=hf).")
     judge: Literal["joint", "sequential"] = Field(
@@ -60,31 +80,51 @@ class TaskOptions(BaseModel):
         return value
 
 
-def parse_options(
-    options: dict[str, Any], extra: tuple[str, ...] = ()
-) -> tuple[TaskOptions, dict[str, Any], dict[str, Any]]:
-    """Split `-T` options into (task options, the method's options, task-specific `extra`).
+@dataclass(frozen=True)
+class TaskConfig:
+    """Everything a task was asked for, checked: the options, the method's own options and
+    the templates in force (loaded once)."""
 
-    Raises ValueError naming the option at fault and what is accepted.
-    """
-    method = str(options.get("method", DEFAULT_METHOD))
-    own = method_options(method) if method in METHODS else []
-    task_fields = set(TaskOptions.model_fields)
-    unknown = [k for k in options if k not in task_fields and k not in own and k not in extra]
+    options: TaskOptions
+    method_options: dict[str, Any] = field(default_factory=dict)
+    templates: Templates = field(default_factory=Templates)
+
+    def log_record(self) -> dict[str, Any]:
+        """What the eval log records of the configuration (`eval.metadata["specbench"]`)."""
+        return {
+            "options": self.options.model_dump(),
+            "method_options": self.method_options,
+            "templates": self.templates.describe(),
+        }
+
+
+def task_config(options: dict[str, Any], method_args: dict[str, Any]) -> TaskConfig:
+    """Check a task's options (`options`: its declared parameters; `method_args`: the rest)
+    and load the templates. Raises `SpecBenchError` naming the option at fault."""
+    given = {name: value for name, value in options.items() if value is not None}
+    method = str(given.get("method", DEFAULT_METHOD))
+    takes = method_options(method) if method in METHODS else []
+    unknown = [name for name in method_args if name not in takes]
     if unknown:
-        valid = sorted(task_fields | set(extra))
-        method_note = f"; method {method!r} takes {', '.join(own)}" if own else ""
-        raise ValueError(
+        valid = sorted(TaskOptions.model_fields)
+        method_note = f"; method {method!r} takes {', '.join(takes)}" if takes else ""
+        owners = {name: [m for m in METHODS if name in method_options(m)] for name in unknown}
+        belongs = [
+            f"-T {name} is an option of method {' and '.join(owners[name])}"
+            for name in unknown
+            if owners[name]
+        ]
+        raise SpecBenchError(
             f"unknown task option {', '.join('-T ' + k for k in unknown)} "
             f"(task options: {', '.join(valid)}{method_note})"
+            + (f"; {'; '.join(belongs)}" if belongs else "")
         )
     try:
-        parsed = TaskOptions(**{k: v for k, v in options.items() if k in task_fields})
+        parsed = TaskOptions(**given)
     except ValidationError as ex:
         problems = "; ".join(
             f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in ex.errors()
         )
-        raise ValueError(f"invalid task option: {problems}") from None
-    method_args = {k: v for k, v in options.items() if k in own}
-    extras = {k: v for k, v in options.items() if k in extra}
-    return parsed, method_args, extras
+        raise SpecBenchError(f"invalid task option: {problems}") from None
+    templates = Templates.load(parsed.templates, parsed.judge_template)
+    return TaskConfig(parsed, dict(method_args), templates)

@@ -1,4 +1,8 @@
-"""The SpecBench tasks: one per scenario and `specbench` for several (`-T scenarios=...`)."""
+"""The SpecBench tasks: one per scenario and `specbench` for several (`-T scenarios=...`).
+
+Every task declares the same options as typed parameters (so `inspect info`, IDEs and the
+eval log's `task_args` see them); they are documented once, on `specbench`.
+"""
 
 from __future__ import annotations
 
@@ -17,23 +21,19 @@ from ..datasets import (
     parse_scenarios,
     scenario_samples,
 )
-from ..prompts import Templates
+from ..errors import SpecBenchError
 from ..scorers import spec_judge
 from ..solvers import method_generation, method_solver
-from .options import TaskOptions, parse_options
+from .options import Judge, LabelOption, Source, TaskConfig, declared_options, task_config
 
 TASK_VERSION = "1.0.0"
 
 
 def scenarios_task(
-    scenarios: Sequence[Scenario],
-    options: TaskOptions,
-    method_args: dict[str, Any],
-    source: str,
-    name: str,
+    scenarios: Sequence[Scenario], config: TaskConfig, source: str, name: str
 ) -> Task:
     """A task over the given scenarios' samples, with the chosen method and the judge."""
-    templates = Templates.load(options.templates, options.judge_template)  # bad ones refused now
+    options = config.options
     samples = [
         sample
         for scenario in scenarios
@@ -42,10 +42,11 @@ def scenarios_task(
         )
     ]
     if not samples:
-        raise ValueError(f"no samples: no prompt with label {options.label!r}")
+        raise SpecBenchError(f"no samples: no prompt with label {options.label!r}")
+    solver = method_solver(options.method, options.templates, **config.method_options)
     return Task(
         dataset=MemoryDataset(samples, name=name),
-        solver=method_solver(options.method, options.templates, **method_args),
+        solver=solver,
         scorer=spec_judge(
             judge=options.judge,
             max_attempts=options.max_judge_attempts,
@@ -58,68 +59,187 @@ def scenarios_task(
         metadata={
             "specbench": {
                 "data": data_provenance(scenarios, source),
-                "options": options.model_dump(),
-                "method_options": method_args,
-                "generation": method_generation(options.method, **method_args),
-                "templates": templates.describe(),
+                **config.log_record(),
+                "generation": method_generation(solver, options.method),
             }
         },
     )
 
 
-def published_task(keys: Sequence[str], options: dict[str, Any], name: str) -> Task:
-    parsed, method_args, _ = parse_options(options)
+def published_task(keys: Sequence[str], config: TaskConfig, name: str) -> Task:
+    options = config.options
+    source = options.source or "github"
     scenarios = load_scenarios(
-        keys, source=parsed.source, data_dir=parsed.data_dir, revision=parsed.revision
+        keys, source=source, data_dir=options.data_dir, revision=options.revision
     )
-    source = describe_source(parsed.source, parsed.data_dir, parsed.revision)
-    return scenarios_task(scenarios, parsed, method_args, source, name)
+    described = describe_source(source, options.data_dir, options.revision)
+    return scenarios_task(scenarios, config, described, name)
 
 
 @task
 @in_namespace
-def specbench(scenarios: str | list[str] | None = None, **options: Any) -> Task:
+def specbench(
+    scenarios: str | list[str] | None = None,
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
     """SpecBench, all five scenarios (1,500 prompts), or those named in `scenarios`.
 
     Args:
         scenarios: Comma-separated scenario keys (biochem, child, code, health, travel).
-        **options: Task options (see README): method, label, adversarial, data_dir, source,
-            revision, judge, max_judge_attempts, graders, min_graders, judge_template,
-            templates, and the chosen method's own options.
+        method: Generation method: raw, vanilla, zero_think, more_think, self_refine, align3.
+        label: Only `safe` or only `unsafe` prompts (default: both).
+        adversarial: Ask `adversarial_prompt` (true) or the original `prompt` (false).
+        data_dir: Local data folder in the upstream layout (else $SPECBENCH_DATA_DIR, else
+            the pinned, checksum-verified download).
+        source: Where the published data is fetched from: `github` (pinned) or `hf`.
+        revision: Hugging Face dataset revision (`source=hf` only).
+        judge: `joint` (one grader call per sample) or `sequential` (one per spec).
+        max_judge_attempts: Grader calls per judgement before the sample is left unscored.
+        graders: A panel: comma-separated model roles or model names (default: the
+            `grader` role).
+        min_graders: Readable graders a panel needs to score a sample.
+        judge_template: Text file replacing the joint judge prompt.
+        templates: YAML/JSON file replacing named prompt templates.
+        **method_options: The chosen method's own options (see README, Methods).
     """
-    return published_task(parse_scenarios(scenarios), options, "specbench")
+    config = task_config(declared_options(locals()), method_options)
+    return published_task(parse_scenarios(scenarios), config, "specbench")
+
+
+# The five scenario tasks take the same options as `specbench` (documented there), declared
+# again because Inspect and IDEs read each task's own signature.
 
 
 @task
 @in_namespace
-def biochem(**options: Any) -> Task:
-    """SpecBench Biochem (Biochemical Procedure Instruction): 300 prompts, 11 + 9 specs."""
-    return published_task(["biochem"], options, "biochem")
+def biochem(
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
+    """SpecBench Biochem (Biochemical Procedure Instruction): 300 prompts, 11 + 9 specs.
+
+    Options as for `specbench` (see its Args)."""
+    return published_task(
+        ["biochem"], task_config(declared_options(locals()), method_options), "biochem"
+    )
 
 
 @task
 @in_namespace
-def child(**options: Any) -> Task:
-    """SpecBench Child (Child-Oriented Storytelling Generation): 300 prompts, 12 + 10 specs."""
-    return published_task(["child"], options, "child")
+def child(
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
+    """SpecBench Child (Child-Oriented Storytelling Generation): 300 prompts, 12 + 10 specs.
+
+    Options as for `specbench` (see its Args)."""
+    return published_task(
+        ["child"], task_config(declared_options(locals()), method_options), "child"
+    )
 
 
 @task
 @in_namespace
-def code(**options: Any) -> Task:
-    """SpecBench Code (Code Development & Secure Operation): 300 prompts, 11 + 10 specs."""
-    return published_task(["code"], options, "code")
+def code(
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
+    """SpecBench Code (Code Development & Secure Operation): 300 prompts, 11 + 10 specs.
+
+    Options as for `specbench` (see its Args)."""
+    return published_task(["code"], task_config(declared_options(locals()), method_options), "code")
 
 
 @task
 @in_namespace
-def health(**options: Any) -> Task:
-    """SpecBench Health (Personal Health Education Instruction): 300 prompts, 9 + 10 specs."""
-    return published_task(["health"], options, "health")
+def health(
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
+    """SpecBench Health (Personal Health Education Instruction): 300 prompts, 9 + 10 specs.
+
+    Options as for `specbench` (see its Args)."""
+    return published_task(
+        ["health"], task_config(declared_options(locals()), method_options), "health"
+    )
 
 
 @task
 @in_namespace
-def travel(**options: Any) -> Task:
-    """SpecBench Travel (Travel Itinerary Planning): 300 prompts, 10 + 11 specs."""
-    return published_task(["travel"], options, "travel")
+def travel(
+    method: str = "vanilla",
+    label: LabelOption | None = None,
+    adversarial: bool = True,
+    data_dir: str | None = None,
+    source: Source | None = None,
+    revision: str | None = None,
+    judge: Judge = "joint",
+    max_judge_attempts: int = 5,
+    graders: str | list[str] | None = None,
+    min_graders: int | None = None,
+    judge_template: str | None = None,
+    templates: str | None = None,
+    **method_options: Any,
+) -> Task:
+    """SpecBench Travel (Travel Itinerary Planning): 300 prompts, 10 + 11 specs.
+
+    Options as for `specbench` (see its Args)."""
+    return published_task(
+        ["travel"], task_config(declared_options(locals()), method_options), "travel"
+    )
