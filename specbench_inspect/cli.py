@@ -15,14 +15,14 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .datasets.catalog import PUBLISHED_FINGERPRINTS
-from .datasets.scenario import (
+from .datasets import (
     DATA_FILES,
     ScenarioReport,
     SpecBenchDataError,
     schema_file,
     validate_scenario_dir,
 )
+from .datasets.catalog import PUBLISHED_FINGERPRINTS
 
 MAX_PROBLEMS = 50
 """Problems listed per scenario folder (the rest are counted)."""

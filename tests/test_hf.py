@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from helpers.data import DATA_DIR
 
+from specbench_inspect.datasets import SpecBenchDataError, load_scenario_dir
 from specbench_inspect.datasets.catalog import PUBLISHED_FINGERPRINTS, SCENARIOS
 from specbench_inspect.datasets.hf import load_hf_scenarios
-from specbench_inspect.datasets.scenario import SpecBenchDataError, load_scenario_dir
 
 N_SAFETY, N_BEHAVIORAL = 12, 11  # the spec columns of the published dataset
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from helpers.data import DATA_DIR
-from helpers.judging import CUSTOM_PROMPTS, CUSTOM_SPECS, write_scenario
+from helpers.judging import write_scenario
 
 from specbench_inspect.cli import main
 from specbench_inspect.datasets import (
@@ -218,7 +218,14 @@ def test_specbench_validate_summarises_a_good_folder(
     assert "reference answers:  2 of 6 prompts" in out
     assert f"fingerprint:        {scenario.fingerprint}" in out
     assert out.rstrip().endswith("OK")
-    assert len(CUSTOM_PROMPTS) == 6 and len(CUSTOM_SPECS["safety"]) == 3
+    # the figures are those of the files written, read here without the package
+    written = json.loads((folder / "prompts.json").read_text(encoding="utf-8"))
+    specs = json.loads((folder / "specifications.json").read_text(encoding="utf-8"))
+    unsafe = sum(1 for item in written if item["label"] == "unsafe")
+    assert (len(written), unsafe, len(specs["safety_specifications"])) == (6, 3, 3)
+    assert [(p.label, p.prompt) for p in scenario.prompts] == [
+        (item["label"], item["prompt"]) for item in written
+    ]
 
 
 def test_specbench_validate_fails_on_problems(

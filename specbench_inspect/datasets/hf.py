@@ -1,4 +1,4 @@
-"""Read the scenarios from the Hugging Face dataset `zzzhr97/SpecBench`.
+"""Read the scenarios from the Hugging Face dataset (`catalog.HF_DATASET`).
 
 The dataset has one split per scenario, named like the upstream folder (`Biochem`, `Child`,
 `Code`, `Health`, `Travel`; matched case-insensitively, the scenario key works too). Each row
@@ -23,23 +23,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .catalog import HF_DATASET, SCENARIOS
+from .catalog import HF_DATASET, LOCAL_DATA_HINT, SCENARIOS
 from .scenario import (
     PROMPTS_FILE,
     SCENARIO_FILE,
     SPECIFICATIONS_FILE,
     Scenario,
     SpecBenchDataError,
-    scenario_from_objects,
 )
+from .validation import scenario_from_objects
 
 SPEC_COLUMN = re.compile(r"^(safety|behavioral)_spec_([1-9][0-9]*)$")
 OPTIONAL_PROMPT_FIELDS = ("adversarial_prompt", "source", "answer")
 REQUIRED_COLUMNS = ("scenario", "label", "prompt", "safety_spec_1", "behavioral_spec_1")
-LOCAL_DATA_HINT = (
-    "Use a local copy of the data instead: -T data_dir=PATH or SPECBENCH_DATA_DIR=PATH "
-    "(or -T source=github)."
-)
 
 Rows = list[dict[str, Any]]
 
@@ -131,13 +127,16 @@ def scenario_from_rows(key: str, rows: Rows, *, origin: str, split: str) -> Scen
         "safety_specifications": specs["safety"],
         "behavioral_specifications": specs["behavioral"],
     }
+    objects = {
+        SCENARIO_FILE: scenario,
+        SPECIFICATIONS_FILE: specifications,
+        PROMPTS_FILE: [_prompt_item(row) for row in rows],
+    }
     return scenario_from_objects(
         key,
-        scenario,
-        specifications,
-        [_prompt_item(row) for row in rows],
+        objects,
         origin=origin,
-        files={
+        names={
             SCENARIO_FILE: f"{where} (columns scenario, scenario_description)",
             SPECIFICATIONS_FILE: f"{where} (spec columns)",
             PROMPTS_FILE: where,
@@ -218,7 +217,9 @@ def _hub_splits(
             else "it could not be downloaded from the Hugging Face Hub"
         )
         raise SpecBenchDataError(
-            origin, f"cannot load the dataset: {why} ({type(ex).__name__}: {ex}). {LOCAL_DATA_HINT}"
+            origin,
+            f"cannot load the dataset: {why} ({type(ex).__name__}: {ex}). {LOCAL_DATA_HINT} "
+            "Or use -T source=github.",
         ) from ex
     if not isinstance(loaded, datasets.DatasetDict):
         raise SpecBenchDataError(origin, "expected a dataset with one split per scenario")

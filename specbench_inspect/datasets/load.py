@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from .catalog import PINNED_COMMIT, PUBLISHED_FINGERPRINTS, SCENARIOS
-from .scenario import Scenario, combined_fingerprint, load_scenario_dir
+from .catalog import HF_DATASET, PINNED_COMMIT, PUBLISHED_FINGERPRINTS, SCENARIOS, UPSTREAM_REPO
+from .fingerprint import combined_fingerprint
+from .scenario import Scenario
+from .validation import load_scenario_dir
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +76,8 @@ def describe_source(source: Source, data_dir: str | Path | None, revision: str |
     if folder is not None:
         return f"dir:{folder}"
     if source == "hf":
-        return f"hf:zzzhr97/SpecBench@{revision or 'main'}"
-    return f"github:zzzhr97/SpecBench@{PINNED_COMMIT}"
+        return f"hf:{HF_DATASET}@{revision or 'main'}"
+    return f"github:{UPSTREAM_REPO}@{PINNED_COMMIT}"
 
 
 def data_provenance(scenarios: Sequence[Scenario], source: str) -> dict[str, Any]:

@@ -16,7 +16,6 @@ verdict to every item, so `p_o` is 1 as well) kappa is defined as 1.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from copy import copy
@@ -25,11 +24,11 @@ from fractions import Fraction
 
 from inspect_ai.model import GenerateConfig, Model, get_model, model_roles
 
+from ..keys import grader_key
 from .verdicts import Verdict
 
 TIE_ORDER: tuple[Verdict, ...] = ("NO", "NA", "YES")
 """A tie goes to the first of the tied verdicts in this order."""
-CATEGORIES: tuple[Verdict, ...] = ("YES", "NO", "NA")
 GRADER_ROLE = "grader"
 
 
@@ -45,15 +44,6 @@ def majority(votes: Sequence[Verdict]) -> Verdict:
 def default_min_graders(panel_size: int) -> int:
     """More than half of the panel."""
     return panel_size // 2 + 1
-
-
-def grader_key(name: str) -> str:
-    """A grader's name as it appears in metric keys: lower case, runs of anything but letters
-    and digits as one `_` (`openai/gpt-4.1` -> `openai_gpt_4_1`)."""
-    key = re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
-    if not key:
-        raise ValueError(f"graders: cannot name grader {name!r} in metric keys")
-    return key
 
 
 def parse_graders(graders: str | Sequence[str] | None) -> list[str]:
