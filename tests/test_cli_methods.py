@@ -25,7 +25,7 @@ from helpers.protocol import (
 from helpers.scripted import expected_scores, verdicts_for
 from inspect_ai.log import list_eval_logs
 
-from specbench_inspect.solvers.continuation import packaged_template
+from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.thinking import THINK_CLOSE
 
 

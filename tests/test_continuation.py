@@ -25,11 +25,14 @@ from inspect_ai.model import (
 )
 
 from specbench_inspect.solvers import PREFILLED_METHODS, method_options
-from specbench_inspect.solvers.continuation import (
-    WITHHELD_DEVIATION,
+from specbench_inspect.solvers import plan as plan_module
+from specbench_inspect.solvers.chat_template import packaged_template
+from specbench_inspect.solvers.continuation import WITHHELD_DEVIATION
+from specbench_inspect.solvers.continuation_text import continuation_text
+from specbench_inspect.solvers.plan import (
+    ContinuationOptions,
     ContinuationUnsupported,
-    continuation_text,
-    packaged_template,
+    model_in_context,
     plan_continuation,
 )
 from specbench_inspect.tasks import travel
@@ -339,3 +342,66 @@ def test_stage_prompts_come_from_the_templates_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"align3_safety.*must use \{safety_specs\}"):
         replaced.write_text(json.dumps({"align3_safety": "no specs here"}))
         travel(data_dir=str(DATA_DIR), method="align3", templates=str(replaced))
+
+
+# --- the plan: made once per task, failures not hidden --------------------------------------
+
+
+def test_the_plan_is_made_once_and_reused_for_the_task_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Created inside the evaluation, the solver plans once; the task's metadata is that plan
+    and the samples reuse it (no second check of the options or of the template)."""
+    made: list[str] = []
+    checked: list[str] = []
+    real_plan, real_check = ContinuationOptions.plan, ContinuationOptions.check.__func__
+
+    def counting_plan(self: ContinuationOptions, method: str, model: Any) -> Any:
+        made.append(method)
+        return real_plan(self, method, model)
+
+    def counting_check(cls: Any, continuation: Any, chat_template: Any) -> Any:
+        checked.append(str(continuation))
+        return real_check(cls, continuation, chat_template)
+
+    monkeypatch.setattr(ContinuationOptions, "plan", counting_plan)
+    monkeypatch.setattr(ContinuationOptions, "check", classmethod(counting_check))
+    calls: list[list[ChatMessage]] = []
+    [log] = eval(
+        travel,
+        task_args={"data_dir": str(DATA_DIR), "method": "zero_think", "continuation": "prefill"},
+        model=continuing_model(calls),
+        model_roles={"grader": grader_model()},
+        limit=3,
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success", log.error
+    assert made == ["zero_think"] and checked == ["prefill"] and len(calls) == 3
+    plan = log.eval.metadata["specbench"]["generation"]  # type: ignore[index]
+    assert plan["continuation"] == "prefill" and plan["model"] == "mockllm/model"
+    assert plan["reasons"] == ["continuation=prefill: chosen by the option"]
+
+
+def test_auto_says_why_it_chose() -> None:
+    server = plan_continuation("align3", "vllm/Qwen/Qwen3-14B")
+    assert "continue_final_message" in server.reasons[0] and "'vllm'" in server.reasons[0]
+    assert server.reasons[1] == "chat_template=auto: qwen3 from the model name"
+    plain = plan_continuation("align3", "openai-api/lab/llama-3-8b")
+    assert "no shipped template fits" in plain.reasons[1]
+    assert "natively" in plan_continuation("align3", "anthropic/claude-x").reasons[0]
+
+
+def test_a_real_model_lookup_failure_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only Inspect's "no model specified" means the model is not known yet."""
+    monkeypatch.delenv("INSPECT_EVAL_MODEL", raising=False)
+
+    def broken() -> None:
+        raise RuntimeError("provider package missing")
+
+    monkeypatch.setattr(plan_module, "get_model", broken)
+    with pytest.raises(RuntimeError, match="provider package missing"):
+        model_in_context()
+    monkeypatch.undo()
+    monkeypatch.delenv("INSPECT_EVAL_MODEL", raising=False)
+    assert model_in_context() is None

@@ -29,7 +29,8 @@ from inspect_ai import eval
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import Model, get_model
 
-from specbench_inspect.solvers.continuation import TURNS_DEVIATION, packaged_template
+from specbench_inspect.solvers.chat_template import packaged_template
+from specbench_inspect.solvers.plan import TURNS_DEVIATION
 from specbench_inspect.tasks import travel
 from specbench_inspect.thinking import THINK_CLOSE, answer_text
 

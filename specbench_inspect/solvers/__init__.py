@@ -9,7 +9,7 @@ from typing import Any
 from inspect_ai.solver import Solver
 
 from .align3 import align3
-from .continuation import early_plan
+from .continuation import PrefilledSolver
 from .more_think import more_think
 from .raw import raw
 from .self_refine import self_refine
@@ -53,27 +53,17 @@ def method_solver(name: str, templates: str | None = None, **options: Any) -> So
     return METHODS[name](templates=templates, **options)
 
 
-def method_generation(name: str, **options: Any) -> dict[str, Any]:
-    """For the task metadata: how the method generates on the model under evaluation.
+def method_generation(solver: Solver, method: str) -> dict[str, Any]:
+    """For the task metadata: how the task's solver generates on the model under evaluation.
 
-    For a pre-filled method this is the continuation plan (provider, continuation, chat
-    template, deviations) when the model is known as the task is created; otherwise each
-    sample's store records it (`Generation.continuation`, `.chat_template`, `.deviations`).
+    A pre-filled method's solver made its continuation plan (provider, continuation, chat
+    template, deviations, and why) when it was created, if the model was known then: this is
+    that plan, not a second one. Each sample's store records what ran in every case
+    (`Generation.method`, `.continuation`, `.chat_template`, `.deviations`).
     """
-    if name not in PREFILLED_METHODS:
-        return {"method": name, "continuation": None, "deviations": []}
-    plan = early_plan(
-        name,
-        str(options.get("continuation", "auto")),
-        str(options.get("chat_template", "auto")),
-    )
-    if plan is None:
-        return {
-            "method": name,
-            "continuation": "per sample (the model was not known when the task was created)",
-            "deviations": [],
-        }
-    return plan.describe()
+    if isinstance(solver, PrefilledSolver):
+        return solver.generation()
+    return {"method": method, "continuation": None, "deviations": []}
 
 
 __all__ = [
