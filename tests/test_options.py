@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
+from pathlib import Path
+
 import pytest
 from helpers.data import DATA_DIR
+from helpers.models import answer_model, grader_model
+from inspect_ai import eval as inspect_eval
 
-from specbench_inspect.tasks import specbench, travel
+from specbench_inspect.errors import SpecBenchError, install_cli_error_hook
+from specbench_inspect.tasks import biochem, child, code, custom, health, specbench, travel
+from specbench_inspect.tasks.options import SELECTORS, TaskOptions
 
 
 def test_unknown_option_is_refused_with_the_valid_ones() -> None:
@@ -76,3 +84,55 @@ def test_bad_template_file_is_refused(tmp_path) -> None:  # type: ignore[no-unty
     path.write_text("Rate it against {safety_specs} and {behavioral_specs}")
     with pytest.raises(ValueError, match=r"must use \{response\}"):
         travel(data_dir=str(DATA_DIR), judge_template=str(path))
+
+
+def test_a_method_option_given_to_another_method_names_its_method() -> None:
+    with pytest.raises(SpecBenchError, match=r"-T rethink_count is an option of method more_think"):
+        travel(data_dir=str(DATA_DIR), method="vanilla", rethink_count=3)
+
+
+def test_every_task_declares_the_same_typed_options() -> None:
+    """Inspect, IDEs and the log's task_args read each task's own signature."""
+    expected = list(TaskOptions.model_fields)
+    for task_function in (biochem, child, code, health, travel, specbench):
+        params = inspect.signature(task_function).parameters
+        declared = [name for name in params if name not in SELECTORS]
+        assert declared == expected, task_function.__name__
+        assert params["method_options"].kind is inspect.Parameter.VAR_KEYWORD
+    custom_params = set(inspect.signature(custom).parameters)
+    assert custom_params >= set(expected) - {"data_dir", "source", "revision"}
+
+
+def test_the_log_records_every_option_with_its_default(tmp_path: Path) -> None:
+    [log] = inspect_eval(
+        travel(data_dir=str(DATA_DIR), max_judge_attempts=3),
+        model=answer_model(),
+        model_roles={"grader": grader_model()},
+        sample_id="travel-0",
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success"
+    args = log.eval.task_args
+    assert args["max_judge_attempts"] == 3 and args["method"] == "vanilla"
+    assert args["judge"] == "joint" and args["adversarial"] is True
+    recorded = log.eval.metadata["specbench"]["options"]  # type: ignore[index]
+    assert recorded["max_judge_attempts"] == 3 and recorded["data_dir"] == str(DATA_DIR)
+
+
+def test_user_mistakes_reach_the_terminal_as_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, ex, tb: seen.append(ex))
+    install_cli_error_hook()
+    try:
+        travel(data_dir=str(DATA_DIR), method="chain_of_thought")
+    except SpecBenchError as ex:
+        sys.excepthook(type(ex), ex, ex.__traceback__)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("specbench: error: invalid task option")
+    assert "unknown method 'chain_of_thought'" in err
+    other = RuntimeError("a real crash")
+    sys.excepthook(RuntimeError, other, None)
+    assert seen == [other], "anything else goes to the hook that was there before"
