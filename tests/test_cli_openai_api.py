@@ -11,6 +11,7 @@ from helpers.openai_server import LoopbackServer
 from helpers.scripted import expected_scores, verdicts_for
 
 
+@pytest.mark.slow
 def test_travel_all_samples_through_cli(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         result = run_inspect(
