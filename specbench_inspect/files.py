@@ -15,10 +15,12 @@ from typing import Any
 
 import yaml
 
+from .errors import SpecBenchError
+
 JsonPath = list[str | int]
 
 
-class FileFormatError(ValueError):
+class FileFormatError(SpecBenchError):
     """A file that cannot be read as asked, with where in it the fault lies (if known)."""
 
     def __init__(self, file: str | Path, problem: str, *, path: Sequence[str | int] = ()) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..errors import SpecBenchError
 from .fingerprint import content_fingerprint
 
 Label = Literal["safe", "unsafe"]
@@ -20,7 +21,7 @@ PROMPTS_FILE = "prompts.json"
 DATA_FILES = (SCENARIO_FILE, SPECIFICATIONS_FILE, PROMPTS_FILE)
 
 
-class SpecBenchDataError(ValueError):
+class SpecBenchDataError(SpecBenchError):
     """A scenario file that cannot be used, with the file, item index and field at fault."""
 
     def __init__(

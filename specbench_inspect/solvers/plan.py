@@ -23,6 +23,7 @@ from typing import Any, Literal, cast, get_args
 
 from inspect_ai.model import GenerateConfig, Model, ModelName, get_model
 
+from ..errors import SpecBenchError
 from ..thinking import THINK_CLOSE
 from .chat_template import ChatTemplate, check_chat_template, resolve_chat_template
 
@@ -44,7 +45,7 @@ TURNS_DEVIATION = (
 )
 
 
-class ContinuationUnsupported(ValueError):
+class ContinuationUnsupported(SpecBenchError):
     """The model's provider cannot continue a pre-filled turn and no emulation was chosen."""
 
 
