@@ -10,14 +10,13 @@ numbers, supply the reference wording through those files.
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .files import FileFormatError, read_json, read_text, read_yaml
 
 
 @dataclass(frozen=True)
@@ -358,19 +357,16 @@ class Templates:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError(f"{path}: template file not found") from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"{path}: template file is not valid UTF-8") from None
+        return read_text(path)
+    except FileFormatError as ex:
+        raise TemplateError(f"{ex.file}: template file: {ex.problem}") from None
 
 
 def _read_mapping(path: Path) -> dict[str, str]:
-    text = _read_text(path)
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as ex:
-        raise TemplateError(f"{path}: cannot parse templates file: {ex}") from None
+        data = read_json(path) if path.suffix == ".json" else read_yaml(path)
+    except FileFormatError as ex:
+        raise TemplateError(f"{ex.file}: templates file: {ex.problem}") from None
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: expected a mapping of template name to text")
     return {str(k): v for k, v in data.items()}

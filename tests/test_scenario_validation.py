@@ -87,6 +87,27 @@ def empty_name(folder: Path) -> None:
     edit_json(folder, "scenario.json", lambda d: d.__setitem__("name", " "))
 
 
+def second_safety_list(folder: Path) -> None:
+    """A second "safety_specifications" key (a JSON reader would keep only the last one)."""
+    path = folder / "specifications.json"
+    text = path.read_text(encoding="utf-8").rstrip()
+    path.write_text(text[:-1] + ',\n  "safety_specifications": ["Be kind."]\n}', encoding="utf-8")
+
+
+def repeated_name(folder: Path) -> None:
+    (folder / "scenario.json").write_text(
+        '{"name": "Hotel Concierge", "description": "A concierge.", "name": "Other"}',
+        encoding="utf-8",
+    )
+
+
+def repeated_answer_key(folder: Path) -> None:
+    path = folder / "prompts.json"
+    text = path.read_text(encoding="utf-8")
+    marker = '"answer": "At 9 a.m."'
+    path.write_text(text.replace(marker, marker + ', "answer": "At noon."'), encoding="utf-8")
+
+
 CASES: dict[str, tuple[Callable[[Path], None], str, int | None, str | None, str]] = {
     # case: (defect, file, item index, field, problem)
     "missing file": (remove_prompts, "prompts.json", None, None, "file not found"),
@@ -164,6 +185,27 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int | None, str | None, str]
     ),
     "not a list": (prompts_not_a_list, "prompts.json", None, None, "expected array, got object"),
     "empty name": (empty_name, "scenario.json", None, "name", "must not be empty"),
+    "repeated list key": (
+        second_safety_list,
+        "specifications.json",
+        None,
+        "safety_specifications",
+        "duplicate key 'safety_specifications' (line ",
+    ),
+    "repeated name key": (
+        repeated_name,
+        "scenario.json",
+        None,
+        "name",
+        "duplicate key 'name' (line 1)",
+    ),
+    "repeated key in an item": (
+        repeated_answer_key,
+        "prompts.json",
+        4,
+        "answer",
+        "duplicate key 'answer' (line ",
+    ),
 }
 
 
@@ -202,6 +244,28 @@ def test_validate_lists_the_problems_of_every_file(tmp_path: Path) -> None:
         ("prompts.json", 4, "label"),
         ("prompts.json", 5, "prompt"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("defect", "file", "key"),
+    [
+        (second_safety_list, "specifications.json", "safety_specifications"),
+        (repeated_name, "scenario.json", "name"),
+    ],
+)
+def test_specbench_validate_refuses_a_repeated_key(
+    defect: Callable[[Path], None],
+    file: str,
+    key: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = write_scenario(tmp_path / "concierge")
+    defect(folder)
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"  - {folder / file}, field '{key}': duplicate key '{key}' (line " in out
+    assert "OK" not in out
 
 
 def test_specbench_validate_summarises_a_good_folder(
