@@ -29,6 +29,7 @@ from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.thinking import THINK_CLOSE
 
 
+@pytest.mark.slow
 def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         result = run_inspect(
@@ -80,6 +81,7 @@ def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
     assert metrics["model_calls"].value == 3 and metrics["unscored"].value == 0
 
 
+@pytest.mark.slow
 def test_more_think_as_a_registered_solver(tmp_path: Path) -> None:
     """`--solver specbench/more_think -S rethink_count=2` on an OpenAI-compatible server."""
     with LoopbackServer() as server:
@@ -108,6 +110,7 @@ def test_more_think_as_a_registered_solver(tmp_path: Path) -> None:
         assert sample.store["generation"]["method"] == "more_think"
 
 
+@pytest.mark.slow
 def test_a_provider_that_cannot_continue_is_refused_before_any_sample(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         result = run_inspect(
@@ -131,3 +134,50 @@ def test_a_provider_that_cannot_continue_is_refused_before_any_sample(tmp_path: 
     assert "method 'align3'" in said and "'mockllm' provider" in said
     assert "continuation=turns" in said
     assert not list_eval_logs(str(tmp_path / "logs"))
+
+
+@pytest.mark.slow
+def test_a_registered_solver_records_the_method_it_is(tmp_path: Path) -> None:
+    """`--solver specbench/self_refine` replaces the task's (vanilla) solver: every sample's
+    record says self_refine, and the log names the solver that ran."""
+    with LoopbackServer() as server:
+        result = run_inspect(
+            travel_eval_args(
+                "openai-api/loop/refiner",
+                tmp_path / "logs",
+                *("--solver", "specbench/self_refine", "-S", "max_iters=1", "--limit", "2"),
+            ),
+            server.base_url,
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        calls = [r for r in server.requests if r["body"]["model"] == "refiner"]
+
+    log = only_log(tmp_path / "logs")
+    assert log.status == "success", log.error or [s.error for s in log.samples or []]
+    assert log.samples is not None and len(log.samples) == 2
+    assert log.eval.solver == "specbench/self_refine"
+    assert len(calls) == 2 * 3  # draft, feedback, refine per sample
+    for sample in log.samples:
+        assert sample.store["generation"]["method"] == "self_refine"
+        assert sample.store["generation"]["model_calls"] == 3
+
+
+@pytest.mark.slow
+def test_a_wrong_solver_option_is_one_line_naming_the_options(tmp_path: Path) -> None:
+    result = run_inspect(
+        travel_eval_args(
+            "openai-api/loop/Qwen3-8B",
+            tmp_path / "logs",
+            *("--solver", "specbench/align3", "-S", "nosuch=1"),
+        ),
+        "http://127.0.0.1:9/v1",
+        tmp_path,
+    )
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    assert (
+        "solver specbench/align3 does not take option 'nosuch' "
+        "(it takes templates, continuation, chat_template; -S name=value)"
+    ) in said
+    assert "TypeError" not in said and "unexpected keyword argument" not in said

@@ -24,7 +24,8 @@ from inspect_ai.model import (
     ModelOutput,
 )
 
-from specbench_inspect.solvers import PREFILLED_METHODS, method_options
+from specbench_inspect.errors import SpecBenchError
+from specbench_inspect.solvers import METHODS, PREFILLED_METHODS, method_options
 from specbench_inspect.solvers import plan as plan_module
 from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.solvers.continuation import WITHHELD_DEVIATION
@@ -405,3 +406,22 @@ def test_a_real_model_lookup_failure_is_not_hidden(monkeypatch: pytest.MonkeyPat
     monkeypatch.undo()
     monkeypatch.delenv("INSPECT_EVAL_MODEL", raising=False)
     assert model_in_context() is None
+
+
+@pytest.mark.parametrize(
+    ("name", "takes"),
+    [
+        ("align3", "templates, continuation, chat_template"),
+        ("self_refine", "max_iters, history, templates"),
+        ("vanilla", "templates"),
+    ],
+)
+def test_a_wrong_solver_option_names_the_solvers_options(name: str, takes: str) -> None:
+    """`--solver specbench/NAME -S nosuch=1`: Inspect calls the factory with the option."""
+    factory = METHODS[name]
+    with pytest.raises(SpecBenchError) as refused:
+        factory(nosuch=1)
+    assert str(refused.value) == (
+        f"solver specbench/{name} does not take option 'nosuch' (it takes {takes}; -S name=value)"
+    )
+    assert set(method_options(name)) == set(takes.split(", ")) - {"templates"}

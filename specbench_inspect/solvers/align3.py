@@ -8,6 +8,7 @@ from .._namespace import in_namespace
 from ..prompts import Templates
 from .common import spec_fields
 from .continuation import Stage, prefill_solver
+from .strict import strict_options
 
 STAGE_SEPARATOR = "\n\n"
 """Between a stage's continuation and the next stage's reflection turn: a blank line."""
@@ -26,6 +27,7 @@ def align3_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 
 @solver
 @in_namespace
+@strict_options
 def align3(
     templates: str | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:

@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..errors import SpecBenchError
+
 CHAT_TEMPLATES = ("qwen3", "deepseek_r1")
 """Chat templates shipped with the package (solvers/chat_templates/NAME.jinja)."""
 CHAT_TEMPLATE_CHOICES = ("auto", "none", *CHAT_TEMPLATES)
@@ -56,15 +58,15 @@ def template_file(path: str) -> ChatTemplate:
     try:
         return ChatTemplate(path, file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"chat_template: file not found: {file}") from None
+        raise SpecBenchError(f"chat_template: file not found: {file}") from None
     except (OSError, UnicodeDecodeError) as ex:
-        raise ValueError(f"chat_template: cannot read {file}: {ex}") from None
+        raise SpecBenchError(f"chat_template: cannot read {file}: {ex}") from None
 
 
 def check_chat_template(option: object) -> str:
     """A valid `chat_template` option (a choice, or a readable file): refused otherwise."""
     if not isinstance(option, str) or not option:
-        raise ValueError(
+        raise SpecBenchError(
             f"chat_template: expected {', '.join(CHAT_TEMPLATE_CHOICES)} or a file path, "
             f"got {option!r}"
         )

@@ -9,6 +9,7 @@ from inspect_ai.solver import Solver, TaskState, solver
 from .._namespace import in_namespace
 from ..prompts import Templates
 from .continuation import Stage, prefill_solver
+from .strict import strict_options
 
 
 def more_think_stages(state: TaskState, prompts: Templates, rounds: int) -> list[Stage]:
@@ -21,6 +22,7 @@ def more_think_stages(state: TaskState, prompts: Templates, rounds: int) -> list
 
 @solver
 @in_namespace
+@strict_options
 def more_think(
     rethink_count: int = 3,
     templates: str | None = None,

@@ -102,9 +102,9 @@ def unsupported_message(method: str, model: str, provider: str) -> str:
     )
 
 
-def template_misfit(chat_template: str, mode: str, model: str = "") -> ValueError:
+def template_misfit(chat_template: str, mode: str, model: str = "") -> SpecBenchError:
     on = f"; model {model} continues with {mode}" if model else f", not with continuation={mode}"
-    return ValueError(
+    return SpecBenchError(
         f"chat_template={chat_template}: a chat template is only sent to OpenAI-compatible "
         f"servers (continuation=server){on}"
     )
@@ -122,7 +122,7 @@ class ContinuationOptions:
         """Refuse bad values (an unknown mode, an unreadable template file, a template with an
         explicit mode other than `server`) when the solver is created."""
         if continuation not in CONTINUATION_CHOICES:
-            raise ValueError(
+            raise SpecBenchError(
                 f"continuation: unknown value {continuation!r} "
                 f"(choose from {', '.join(CONTINUATION_CHOICES)})"
             )
@@ -135,7 +135,7 @@ class ContinuationOptions:
         """Decide how `method` continues turns on `model` (a Model or `provider/name`).
 
         Raises ContinuationUnsupported for a provider that cannot continue a turn (with
-        `auto`), ValueError for a chat template on a provider that `auto` did not make a server.
+        `auto`), SpecBenchError for a chat template on a provider `auto` did not make a server.
         """
         name = ModelName(model)
         provider, full = name.api, str(name)

@@ -15,6 +15,7 @@ from .common import (
     opening_messages,
     spec_fields,
 )
+from .strict import strict_options
 
 
 def _whole_number(name: str, value: object, least: int) -> int:
@@ -25,6 +26,7 @@ def _whole_number(name: str, value: object, least: int) -> int:
 
 @solver
 @in_namespace
+@strict_options
 def self_refine(max_iters: int = 3, history: int = 1, templates: str | None = None) -> Solver:
     """Self-Refine: answer the spec-augmented prompt, then `max_iters` times ask the model for
     per-spec feedback on its latest response and for an improved response.

@@ -7,6 +7,7 @@ from inspect_ai.solver import Solver, TaskState, solver
 from .._namespace import in_namespace
 from ..prompts import Templates
 from .continuation import Stage, prefill_solver
+from .strict import strict_options
 
 
 def zero_think_stages(state: TaskState, prompts: Templates) -> list[Stage]:
@@ -15,6 +16,7 @@ def zero_think_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 
 @solver
 @in_namespace
+@strict_options
 def zero_think(
     templates: str | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:
