@@ -268,6 +268,27 @@ def test_specbench_validate_refuses_a_repeated_key(
     assert "OK" not in out
 
 
+def test_validate_reports_schema_problems_and_repeats_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A schema failure in one file does not hide the repeated keys, specs or prompts of
+    another (nor the rest of its own problems)."""
+    folder = write_scenario(tmp_path / "concierge")
+    repeated_name(folder)  # a repeated key: still read, so its schema is checked too
+    duplicate_spec(folder)  # specifications.json is schema-valid: its repeats are checked
+    set_prompt_field(2, "label", "harmless")(folder)  # prompts.json breaks its schema
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    report = validate_scenario_dir(folder)
+    assert [(Path(p.file).name, p.index, p.field, p.problem[:15]) for p in report.problems] == [
+        ("scenario.json", None, "name", "duplicate key '"),
+        ("prompts.json", 2, "label", "'harmless' is n"),
+        ("specifications.json", 2, "behavioral_specifications", "duplicate spec "),
+    ]
+    assert "  3 problems:\n" in out
+    assert all(f"  - {problem}\n" in out for problem in report.problems)
+
+
 def test_specbench_validate_summarises_a_good_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
