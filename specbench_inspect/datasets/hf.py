@@ -93,31 +93,8 @@ def scenario_from_rows(key: str, rows: Rows, *, origin: str, split: str) -> Scen
         (m.group(1), int(m.group(2)), c) for c in columns if (m := SPEC_COLUMN.match(c))
     )
     shared: list[str] = [c for c in ("scenario", "scenario_description") if c in columns]
-    shared += [c for _, _, c in spec_columns]
-    first = [_blank_to_none(rows[0].get(c)) for c in shared]
-    for i, row in enumerate(rows[1:], start=1):
-        for column, expected in zip(shared, first, strict=True):
-            if _blank_to_none(row.get(column)) != expected:
-                raise SpecBenchDataError(
-                    f"{where}, row {i}",
-                    f"differs from row 0 ({_short(row.get(column))} vs {_short(expected)}): "
-                    "every row of a split must carry the same scenario and specs",
-                    field=column,
-                )
-
-    specs: dict[str, list[Any]] = {"safety": [], "behavioral": []}
-    for kind, number, column in spec_columns:
-        value = _blank_to_none(rows[0][column])
-        if value is None:
-            continue
-        if len(specs[kind]) != number - 1:
-            raise SpecBenchDataError(
-                where,
-                f"{column} is set but {kind}_spec_{len(specs[kind]) + 1} is empty "
-                "(spec columns must be filled without gaps)",
-                field=column,
-            )
-        specs[kind].append(value)
+    _check_repeated(rows, shared + [c for _, _, c in spec_columns], where)
+    specs = _specs(rows[0], spec_columns, where)
 
     scenario = {
         "name": rows[0]["scenario"],
@@ -142,6 +119,40 @@ def scenario_from_rows(key: str, rows: Rows, *, origin: str, split: str) -> Scen
             PROMPTS_FILE: where,
         },
     )
+
+
+def _check_repeated(rows: Rows, shared: list[str], where: str) -> None:
+    """Every row carries the same values in the `shared` columns as row 0."""
+    first = [_blank_to_none(rows[0].get(c)) for c in shared]
+    for i, row in enumerate(rows[1:], start=1):
+        for column, expected in zip(shared, first, strict=True):
+            if _blank_to_none(row.get(column)) != expected:
+                raise SpecBenchDataError(
+                    f"{where}, row {i}",
+                    f"differs from row 0 ({_short(row.get(column))} vs {_short(expected)}): "
+                    "every row of a split must carry the same scenario and specs",
+                    field=column,
+                )
+
+
+def _specs(
+    row: dict[str, Any], spec_columns: list[tuple[str, int, str]], where: str
+) -> dict[str, list[Any]]:
+    """The safety and behavioral spec lists from a row's numbered columns (no gaps allowed)."""
+    specs: dict[str, list[Any]] = {"safety": [], "behavioral": []}
+    for kind, number, column in spec_columns:
+        value = _blank_to_none(row[column])
+        if value is None:
+            continue
+        if len(specs[kind]) != number - 1:
+            raise SpecBenchDataError(
+                where,
+                f"{column} is set but {kind}_spec_{len(specs[kind]) + 1} is empty "
+                "(spec columns must be filled without gaps)",
+                field=column,
+            )
+        specs[kind].append(value)
+    return specs
 
 
 def _prompt_item(row: dict[str, Any]) -> dict[str, Any]:
