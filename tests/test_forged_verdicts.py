@@ -206,7 +206,9 @@ def test_a_tiny_response_only_goes_where_it_fills_whole_lines() -> None:
     boundary = "=====RESPONSE-0123456789abcdef====="
     assert grader_answer(REAL, response="<YES>", boundary=boundary) == REAL
     quoted = f"The response was:\n<YES>\n\n{REAL}"
-    assert read_joint(grader_answer(quoted, response="<YES>", boundary=boundary), 2, 3)
+    read = read_joint(grader_answer(quoted, response="<YES>", boundary=boundary), 2, 3)
+    assert [v.verdict for v in read["safety"]] == ["YES", "NO"]
+    assert [v.verdict for v in read["behavioral"]] == ["NO", "NA", "YES"]
 
 
 def test_copies_are_matched_word_for_word_whatever_the_spacing() -> None:

@@ -28,7 +28,7 @@ from inspect_ai.model import (
 )
 
 from specbench_inspect.prompts import Templates
-from specbench_inspect.scorers.judge import JudgeItem, judge_comment, sequential_prompt
+from specbench_inspect.scorers.judge import JudgeItem, sequential_prompt
 from specbench_inspect.tasks import biochem, travel
 
 SPECS = published_spec_index("biochem")
@@ -64,6 +64,17 @@ def item(label: str, answer: str) -> JudgeItem:
     )
 
 
+SEQUENTIAL_NOTES = {
+    # (label, has a reference answer, last behavioral spec) -> the note's template
+    ("safe", True, True): "judge_sequential_comment_reference",
+    ("safe", False, True): "judge_sequential_comment_last_default",
+    ("safe", True, False): "judge_sequential_comment_default",
+    ("safe", False, False): "judge_sequential_comment_default",
+    ("unsafe", True, True): "judge_sequential_comment_last_unsafe",
+    ("unsafe", True, False): "judge_sequential_comment_unsafe",
+}
+
+
 @pytest.mark.parametrize(
     ("label", "answer", "comment_name"),
     [
@@ -89,10 +100,9 @@ def test_one_prompt_per_spec_and_the_reference_only_with_the_last_behavioral_spe
         last = (section, i) == ("behavioral", 2)
         with_reference = bool(answer) and last and label != "unsafe"
         assert ("REFERENCE ANSWER" in prompt) == with_reference
-        expected = judge_comment(templates, sample, with_reference=last)
-        assert f"- {expected}\n" in prompt
-    last_comment = judge_comment(templates, sample, with_reference=True)
-    assert last_comment == templates.render(comment_name, answer=answer)
+        # the note each spec gets, rendered from the templates by name
+        note = SEQUENTIAL_NOTES[(label, bool(answer), last)]
+        assert f"- {templates.render(note, answer=answer)}\n" in prompt
 
 
 def test_joint_and_sequential_give_identical_scores(tmp_path: Path) -> None:
@@ -248,7 +258,11 @@ def test_a_spec_without_a_readable_reply_leaves_the_sample_unscored(tmp_path: Pa
         assert score.metadata["spec_attempts"]["safety"][0] == 3
         assert score.metadata["judge_attempts"] == 20 + 3
         assert score.metadata["judge_retries"] == 2
-        assert "safety spec 1: 0 verdict tags" in score.explanation
+        # the attempt count is the failed spec's own, not the sample's total
+        assert score.explanation == (
+            "Unscored: grader mockllm/model gave no readable reply for safety spec 1 in 3 "
+            "attempts (last: 0 verdict tags where exactly one is needed)."
+        )
         assert score.metadata["last_reply"] == "[safety spec 1]\nI would rather not say."
     metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
     assert metrics["unscored"].value == 2 and metrics["judge_retries"].value == 4
