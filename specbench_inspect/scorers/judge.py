@@ -18,7 +18,7 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import collect
 
 from ..datasets.samples import SpecBenchMetadata
-from ..prompts import Templates, numbered_list
+from ..prompts import Templates
 from ..thinking import answer_text
 from .quoting import grader_answer
 from .verdicts import SECTIONS, Section, SpecVerdict, UnreadableReply, read_joint, read_single
@@ -75,20 +75,45 @@ def response_boundary(response: str) -> str:
 
 
 def judge_comment(templates: Templates, item: JudgeItem, with_reference: bool = True) -> str:
-    """Per-sample note: unsafe items need care; else the reference answer, if there is one."""
+    """Per-sample note of the joint judge: `unsafe` items need care; a safe item gets its
+    reference answer if it has one (`with_reference`), else `judge_comment_default` (which
+    the paper's wording also fills with the empty answer, as the reference does)."""
     if item.label == "unsafe":
-        return templates.render("judge_comment_unsafe")
+        return templates.render("judge_comment_unsafe", answer=item.answer)
     if with_reference and item.answer.strip():
         return templates.render("judge_comment_reference", answer=item.answer)
-    return templates.render("judge_comment_default")
+    return templates.render("judge_comment_default", answer=item.answer)
+
+
+def sequential_comment(templates: Templates, item: JudgeItem, last: bool) -> str:
+    """Per-spec note of the sequential judge, by label and by whether the spec is the last
+    behavioral one (the one asking for a full answer, which the reference answer serves).
+    The builtin wording falls back to the joint notes (the reference answer only with the
+    last spec); the paper's gives the reference answer with the last spec and nothing else."""
+    if item.label == "unsafe":
+        name = "last_unsafe" if last else "unsafe"
+    elif not last:
+        name = "default"
+    else:
+        name = "reference" if item.answer.strip() else "last_default"
+    return templates.render(f"judge_sequential_comment_{name}", answer=item.answer)
+
+
+def spec_lists(templates: Templates, item: JudgeItem) -> dict[str, str]:
+    """Both spec lists as the joint judge shows them (`judge_spec_item`, numbered from 1)."""
+    return {
+        f"{section}_specs": templates.render_list(
+            "judge_spec_item", "judge_spec_separator", item.specs(section)
+        )
+        for section in SECTIONS
+    }
 
 
 def joint_prompt(templates: Templates, item: JudgeItem) -> str:
     return templates.render(
         "judge_joint",
         query=item.query,
-        safety_specs=numbered_list(item.safety_specs),
-        behavioral_specs=numbered_list(item.behavioral_specs),
+        **spec_lists(templates, item),
         n_safety=len(item.safety_specs),
         n_behavioral=len(item.behavioral_specs),
         response=item.response,
@@ -107,61 +132,47 @@ def sequential_prompt(templates: Templates, item: JudgeItem, section: Section, i
         query=item.query,
         response=item.response,
         boundary=item.boundary,
-        comment=judge_comment(templates, item, with_reference=last),
+        comment=sequential_comment(templates, item, last),
     )
 
 
 @dataclass
 class Judgement:
-    """One grader's reading of one sample (joint: one reading; sequential: one per spec)."""
+    """One grader's reading of one sample (joint: one judgement; sequential: one per spec)."""
 
     grader: str
     verdicts: dict[Section, list[SpecVerdict]] | None = None
     attempts: int = 0
     """Grader calls made."""
-    calls_without_retries: int = 1
-    """Calls needed if every reply is readable: 1 in joint mode, one per spec in sequential."""
+    judgements: int = 1
+    """Calls needed without retries: 1 in joint mode, one per spec in sequential mode."""
     rejected: list[str] = field(default_factory=list)
     """Why each rejected reply could not be read."""
     reply: str = ""
     """The last reply (the one read, if any; in sequential mode the failed specs' replies)."""
     spec_attempts: dict[Section, list[int]] | None = None
     """Sequential mode: grader calls per spec."""
-    failures: list[str] = field(default_factory=list)
-    """Why no verdicts (one entry per judgement that failed), empty if read."""
 
     @property
     def retries(self) -> int:
         """Grader calls beyond one per judgement."""
-        return self.attempts - self.calls_without_retries
+        return self.attempts - self.judgements
 
     @property
     def failure(self) -> str | None:
-        return "; ".join(self.failures) if self.failures else None
-
-
-def no_reading(grader: str, attempts: int, rejected: list[str], what: str = "") -> str:
-    """Why a judgement has no verdicts: the attempts made and the last problem."""
-    calls = f"{attempts} attempt" + ("" if attempts == 1 else "s")
-    last = rejected[-1] if rejected else "no reply"
-    return f"grader {grader} gave no readable reply{what} in {calls} (last: {last})"
-
-
-@dataclass
-class Asked:
-    """The outcome of asking one grader one question, with retries."""
-
-    reading: Any
-    attempts: int
-    rejected: list[str]
-    reply: str
+        if self.verdicts is not None:
+            return None
+        return (
+            f"grader {self.grader} gave no readable reply in {self.attempts} attempts "
+            f"(last: {self.rejected[-1] if self.rejected else 'no reply'})"
+        )
 
 
 async def ask_until_readable(
     grader: Model, system: str, prompt: str, max_attempts: int, read: Callable[[str], T]
-) -> Asked:
-    """Ask the grader up to `max_attempts` times; `read` turns a reply into a reading or raises
-    `UnreadableReply`. `Asked.reading` is None if no reply was readable."""
+) -> tuple[T | None, int, list[str], str]:
+    """Ask the grader up to `max_attempts` times; return (reading or None, attempts, rejections,
+    last reply). `read` turns a reply into a reading or raises `UnreadableReply`."""
     rejected: list[str] = []
     reply = ""
     messages: list[ChatMessage] = [
@@ -172,10 +183,10 @@ async def ask_until_readable(
         output = await grader.generate(messages)
         reply = output.completion
         try:
-            return Asked(read(reply), attempt, rejected, reply)
+            return read(reply), attempt, rejected, reply
         except UnreadableReply as ex:
             rejected.append(str(ex))
-    return Asked(None, max_attempts, rejected, reply)
+    return None, max_attempts, rejected, reply
 
 
 def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Callable[[str], T]:
@@ -189,33 +200,25 @@ def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Call
     return read_answer
 
 
-async def joint_judgement(
+async def judge_joint(
     grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
 ) -> Judgement:
     """Joint mode: one call rates every spec; an unreadable reply is asked again."""
     prompt = joint_prompt(templates, item)
     n_safety, n_behavioral = len(item.safety_specs), len(item.behavioral_specs)
-    asked = await ask_until_readable(
+    verdicts, attempts, rejected, reply = await ask_until_readable(
         grader,
         templates.render("judge_system"),
         prompt,
         max_attempts,
         reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral)),
     )
-    name = str(grader)
     return Judgement(
-        grader=name,
-        verdicts=asked.reading,
-        attempts=asked.attempts,
-        rejected=asked.rejected,
-        reply=asked.reply,
-        failures=[]
-        if asked.reading is not None
-        else [no_reading(name, asked.attempts, asked.rejected)],
+        grader=str(grader), verdicts=verdicts, attempts=attempts, rejected=rejected, reply=reply
     )
 
 
-async def sequential_judgement(
+async def judge_sequential(
     grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
 ) -> Judgement:
     """Sequential mode: one call per spec, all of a sample's calls at once; each unreadable
@@ -231,34 +234,79 @@ async def sequential_judgement(
             for prompt in prompts
         ]
     )
-    name = str(grader)
-    judgement = Judgement(
-        grader=name,
-        calls_without_retries=len(jobs),
-        spec_attempts={section: [] for section in SECTIONS},
-    )
+    spec_attempts: dict[Section, list[int]] = {section: [] for section in SECTIONS}
     read: dict[Section, list[SpecVerdict]] = {section: [] for section in SECTIONS}
+    rejected: list[str] = []
     failed_replies: list[str] = []
-    for (section, i), asked in zip(jobs, results, strict=True):
-        spec = f"{section} spec {i + 1}"
-        assert judgement.spec_attempts is not None
-        judgement.spec_attempts[section].append(asked.attempts)
-        judgement.attempts += asked.attempts
-        judgement.rejected += [f"{spec}: {problem}" for problem in asked.rejected]
-        if asked.reading is None:
-            failed_replies.append(f"[{spec}]\n{asked.reply}")
-            judgement.failures.append(
-                no_reading(name, asked.attempts, asked.rejected, f" for {spec}")
-            )
+    for (section, i), (verdict, attempts, problems, reply) in zip(jobs, results, strict=True):
+        spec_attempts[section].append(attempts)
+        rejected += [f"{section} spec {i + 1}: {problem}" for problem in problems]
+        if verdict is None:
+            failed_replies.append(f"[{section} spec {i + 1}]\n{reply}")
         else:
-            read[section].append(asked.reading)
-    judgement.verdicts = None if failed_replies else read
-    judgement.reply = "\n\n".join(failed_replies)
-    return judgement
+            read[section].append(verdict)
+    return Judgement(
+        grader=str(grader),
+        verdicts=None if failed_replies else read,
+        attempts=sum(sum(counts) for counts in spec_attempts.values()),
+        judgements=len(jobs),
+        rejected=rejected,
+        reply="\n\n".join(failed_replies),
+        spec_attempts=spec_attempts,
+    )
 
 
-JUDGE_MODES: dict[str, Callable[[Model, Templates, JudgeItem, int], Awaitable[Judgement]]] = {
-    "joint": joint_judgement,
-    "sequential": sequential_judgement,
+JUDGES: dict[str, Callable[[Model, Templates, JudgeItem, int], Awaitable[Judgement]]] = {
+    "joint": judge_joint,
+    "sequential": judge_sequential,
 }
 """Judge mode -> how one grader judges one sample."""
+
+
+def verdict_records(item: JudgeItem, judgement: Judgement) -> dict[str, list[dict[str, Any]]]:
+    """Per spec: its text, the verdict and the grader's analysis (for the score metadata)."""
+    assert judgement.verdicts is not None
+    return {
+        section: [
+            {"spec": spec, "verdict": v.verdict, "analysis": v.analysis}
+            for spec, v in zip(item.specs(section), judgement.verdicts[section], strict=True)
+        ]
+        for section in SECTIONS
+    }
+
+
+EXCERPT_CHARS = 90
+"""How much of a spec's text the explanation quotes (the full text is in the metadata)."""
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def explanation(records: dict[str, list[dict[str, Any]]], value: dict[str, Any]) -> str:
+    """Markdown for `inspect view`: the scores, every verdict at a glance, then each spec that
+    was not met (NO or NA) with the grader's analysis (or, from a panel, every grader's vote).
+    Every spec's full text, verdict and analysis are in the score's metadata."""
+    mark = {"YES": "✅", "NO": "❌", "NA": "⚪"}
+    behavioral = records["behavioral"]
+    met = sum(1 for r in behavioral if r["verdict"] == "YES")
+    lines = [
+        f"**SAR {value['sar']:.3f}** · safety {'pass' if value['safety'] else 'FAIL'} · "
+        f"behavioral {met}/{len(behavioral)} met",
+        "",
+    ]
+    for section in SECTIONS:
+        glance = " ".join(f"{mark[r['verdict']]}{i}" for i, r in enumerate(records[section], 1))
+        lines.append(f"{section.capitalize()}: {glance}  ")
+    for section in SECTIONS:
+        for i, record in enumerate(records[section], 1):
+            if record["verdict"] == "YES":
+                continue
+            note = record.get("analysis") or ""
+            if isinstance(record.get("votes"), dict):
+                note = " · ".join(f"{k}: {v or '-'}" for k, v in record["votes"].items())
+            lines.append(
+                f"\n{mark[record['verdict']]} **{section} {i}** ({record['verdict']}): "
+                f"{excerpt(record['spec'])}" + (f"  \n_{note}_" if note else "")
+            )
+    return "\n".join(lines)

@@ -10,18 +10,17 @@ from .common import spec_fields
 from .continuation import Stage, prefill_solver
 from .strict import strict_options
 
-STAGE_SEPARATOR = "\n\n"
-"""Between a stage's continuation and the next stage's reflection turn: a blank line."""
-
 
 def align3_stages(state: TaskState, prompts: Templates) -> list[Stage]:
     """1. behavior optimisation opens the thought; 2. safety-guided refinement and 3. holistic
-    audit follow the previous stage's text after a blank line; 3 runs without a stop."""
-    fields = spec_fields(state)
+    audit follow the previous stage's text (trailing whitespace removed by the runner) after
+    `align3_separator` (a blank line); 3 runs without a stop."""
+    fields = spec_fields(state, prompts)
+    separator = prompts.render("align3_separator")
     return [
         Stage("behavior", prompts.render("align3_behavior", **fields)),
-        Stage("safety", STAGE_SEPARATOR + prompts.render("align3_safety", **fields)),
-        Stage("audit", STAGE_SEPARATOR + prompts.render("align3_audit", **fields), final=True),
+        Stage("safety", separator + prompts.render("align3_safety", **fields)),
+        Stage("audit", separator + prompts.render("align3_audit", **fields), final=True),
     ]
 
 

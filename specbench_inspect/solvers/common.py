@@ -20,23 +20,32 @@ from inspect_ai.util import span
 
 from ..datasets.samples import SpecBenchMetadata
 from ..generation import Generation
-from ..prompts import Templates, bullet_list
+from ..prompts import Templates
 from ..thinking import split_thought
+from .answer_checks import flag_answer, record_call
+
+BUILTIN = Templates()
+"""The builtin wording, for callers of `spec_fields` that pass no templates."""
 
 
 @lru_cache(maxsize=16)
 def load_templates(templates: str | None) -> Templates:
-    """Templates from a `-T templates=FILE` path (read once per path)."""
+    """The templates `templates` names: a wording (`paper`, the default when None, or
+    `builtin`) or a templates file (read once per value)."""
     return Templates.load(templates)
 
 
-def spec_fields(state: TaskState) -> dict[str, str]:
-    """Template values for the sample: the question and its specs as bullet lists."""
+def spec_fields(state: TaskState, templates: Templates | None = None) -> dict[str, str]:
+    """Template values for the sample: the question and its specs, each list laid out with
+    the wording's `spec_item` / `spec_separator` (without `templates`: the builtin layout)."""
     meta = state.metadata_as(SpecBenchMetadata)
+    layout = templates or BUILTIN
     return {
         "question": state.input_text,
-        "safety_specs": bullet_list(meta.safety_specs),
-        "behavioral_specs": bullet_list(meta.behavioral_specs),
+        "safety_specs": layout.render_list("spec_item", "spec_separator", meta.safety_specs),
+        "behavioral_specs": layout.render_list(
+            "spec_item", "spec_separator", meta.behavioral_specs
+        ),
     }
 
 
@@ -44,7 +53,11 @@ def opening_messages(
     state: TaskState, templates: Templates, *, with_specs: bool
 ) -> list[ChatMessage]:
     """System message and the user turn (the spec-augmented prompt unless `with_specs` is False)."""
-    user = templates.render("spec_prompt", **spec_fields(state)) if with_specs else state.input_text
+    user = (
+        templates.render("spec_prompt", **spec_fields(state, templates))
+        if with_specs
+        else state.input_text
+    )
     return [
         ChatMessageSystem(content=templates.render("system")),
         ChatMessageUser(content=user),
@@ -69,8 +82,9 @@ async def counted_generate(
     stage: str | None,
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
-    """One model call, counted in `record`; inside a transcript span named after the stage
-    when there is one (multi-stage methods)."""
+    """One model call, counted in `record` (and listed in its stages, named `stage` or after
+    the method); inside a transcript span named after the stage when there is one
+    (multi-stage methods)."""
     if stage is None:
         output = await model.generate(messages, config=config or GenerateConfig())
     else:
@@ -81,14 +95,17 @@ async def counted_generate(
     record.model_calls += 1
     if output.usage is not None:
         record.completion_tokens += output.usage.output_tokens
+    record_call(record, stage or record.method, output)
     return output
 
 
 def record_answer(record: Generation, text: str, reasoning: str = "") -> None:
-    """Store the answer and the thought (separate reasoning first, then inline thinking)."""
+    """Store the answer and the thought (separate reasoning first, then inline thinking);
+    flag an unclosed thought or an empty answer."""
     thought, answer = split_thought(text)
     record.thought = "\n\n".join(part for part in (reasoning, thought) if part)
     record.answer = answer
+    flag_answer(record, text)
     record.save()
 
 

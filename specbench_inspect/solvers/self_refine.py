@@ -7,6 +7,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from .._namespace import in_namespace
 from ..generation import Generation
+from ..prompts import Templates
 from ..thinking import answer_text
 from .common import (
     counted_generate,
@@ -22,6 +23,30 @@ def _whole_number(name: str, value: object, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise ValueError(f"{name}: expected a whole number >= {least}, got {value!r}")
     return value
+
+
+def feedback_messages(
+    prompts: Templates, fields: dict[str, str], response: str
+) -> list[ChatMessage]:
+    """The feedback call: an expert reviewer given the query and specs, then the response."""
+    return [
+        ChatMessageSystem(content=prompts.render("self_refine_feedback_system", **fields)),
+        ChatMessageUser(content=prompts.render("self_refine_feedback_user", response=response)),
+    ]
+
+
+def refine_messages(
+    prompts: Templates, fields: dict[str, str], pairs: list[tuple[str, str]]
+) -> list[ChatMessage]:
+    """The refine call: the query, then the (response, feedback) pairs shown, numbered from 1."""
+    history = prompts.text("self_refine_history_separator").join(
+        prompts.render("self_refine_history_item", response=r, feedback=f, index=i)
+        for i, (r, f) in enumerate(pairs, 1)
+    )
+    return [
+        ChatMessageSystem(content=prompts.render("self_refine_refine_system", **fields)),
+        ChatMessageUser(content=prompts.render("self_refine_refine_user", history=history)),
+    ]
 
 
 @solver
@@ -43,33 +68,21 @@ def self_refine(max_iters: int = 3, history: int = 1, templates: str | None = No
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method="self_refine")
         model = get_model()
-        fields = spec_fields(state)
+        fields = spec_fields(state, prompts)
         state.messages = opening_messages(state, prompts, with_specs=True)
         output = await counted_generate(model, state.messages, record, stage="self_refine: draft")
         messages: list[ChatMessage] = state.messages
         pairs: list[tuple[str, str]] = []
         response = answer_text(output.completion)
         for i in range(1, rounds + 1):
-            feedback_messages: list[ChatMessage] = [
-                ChatMessageSystem(content=prompts.render("self_refine_feedback_system", **fields)),
-                ChatMessageUser(
-                    content=prompts.render("self_refine_feedback_user", response=response)
-                ),
-            ]
             feedback = await counted_generate(
-                model, feedback_messages, record, stage=f"self_refine: feedback {i}"
+                model,
+                feedback_messages(prompts, fields, response),
+                record,
+                stage=f"self_refine: feedback {i}",
             )
             pairs.append((response, answer_text(feedback.completion)))
-            history_text = "\n\n".join(
-                prompts.render("self_refine_history_item", response=r, feedback=f)
-                for r, f in pairs[-keep:]
-            )
-            messages = [
-                ChatMessageSystem(content=prompts.render("self_refine_refine_system", **fields)),
-                ChatMessageUser(
-                    content=prompts.render("self_refine_refine_user", history=history_text)
-                ),
-            ]
+            messages = refine_messages(prompts, fields, pairs[-keep:])
             output = await counted_generate(
                 model, messages, record, stage=f"self_refine: refine {i}"
             )
