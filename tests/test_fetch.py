@@ -16,7 +16,6 @@ from helpers.data import DATA_DIR, find_upstream_dir
 
 from specbench_inspect.datasets import fetch
 from specbench_inspect.datasets.catalog import (
-    FILE_SHA256,
     PINNED_COMMIT,
     PUBLISHED_FINGERPRINTS,
     UPSTREAM_SHA256,
@@ -119,7 +118,7 @@ def test_first_fetch_downloads_and_verifies_then_uses_cache(
     assert folder == tmp_path / PINNED_COMMIT / "data" / "Travel"
     assert files_in(folder) == sorted(DATA_FILES)
     for name in DATA_FILES:
-        assert sha256(folder / name) == FILE_SHA256[f"Travel/{name}"]
+        assert sha256(folder / name) == UPSTREAM_SHA256[f"data/Travel/{name}"]
     assert sorted(server.requests) == sorted(f"Travel/{name}" for name in DATA_FILES)
 
     assert fetch_scenario("Travel", cache_dir=tmp_path, base_url=server.url) == folder
@@ -135,7 +134,7 @@ def test_corrupt_download_is_rejected_and_not_cached(server: DataServer, tmp_pat
     message = str(info.value)
     assert "Travel/prompts.json" in message
     assert f"{server.url}/Travel/prompts.json" in message
-    assert FILE_SHA256["Travel/prompts.json"] in message  # expected, then actual
+    assert UPSTREAM_SHA256["data/Travel/prompts.json"] in message  # expected, then actual
     assert "checksum mismatch" in message
     assert "data_dir" in message and "SPECBENCH_DATA_DIR" in message
     folder = tmp_path / PINNED_COMMIT / "data" / "Travel"
@@ -188,7 +187,7 @@ def test_corrupt_cache_file_is_downloaded_again(server: DataServer, tmp_path: Pa
 
     assert fetch_scenario("Travel", cache_dir=tmp_path, base_url=server.url) == folder
 
-    assert sha256(folder / "prompts.json") == FILE_SHA256["Travel/prompts.json"]
+    assert sha256(folder / "prompts.json") == UPSTREAM_SHA256["data/Travel/prompts.json"]
     assert server.count("Travel/prompts.json") == 2
     assert server.count() == 4  # the two good files were not fetched again
     assert files_in(folder) == sorted(DATA_FILES)
@@ -221,7 +220,7 @@ def test_concurrent_fetches_agree(server: DataServer, tmp_path: Path) -> None:
     assert len(set(folders)) == 1
     assert files_in(folders[0]) == sorted(DATA_FILES)
     for name in DATA_FILES:
-        assert sha256(folders[0] / name) == FILE_SHA256[f"Code/{name}"]
+        assert sha256(folders[0] / name) == UPSTREAM_SHA256[f"data/Code/{name}"]
 
 
 def test_unknown_folder_is_rejected(tmp_path: Path) -> None:

@@ -16,8 +16,6 @@ UPSTREAM_REPO = "zzzhr97/SpecBench"
 PINNED_COMMIT = "3794a18a63c92984b6eb1ab16bb6fe4ff77bcafb"
 GITHUB_RAW_ROOT = f"https://raw.githubusercontent.com/{UPSTREAM_REPO}/{PINNED_COMMIT}"
 """The upstream repository's files at `PINNED_COMMIT` (`{root}/{repository path}`)."""
-GITHUB_RAW_URL = f"{GITHUB_RAW_ROOT}/data"
-"""The upstream data at `PINNED_COMMIT` (`{url}/{Folder}/{file}`)."""
 HF_DATASET = UPSTREAM_REPO
 DATA_PREFIX = "data/"
 """Where the data files live in the upstream repository."""
@@ -53,13 +51,6 @@ UPSTREAM_SHA256: dict[str, str] = {
     "specbench/utils.py": "52e4ff57e64e518ec47817543e558b2e936742daf03a8fa17fe0cc13a6638a54",
 }
 """SHA-256 of each upstream file the package may use, by repository path, at `PINNED_COMMIT`."""
-
-FILE_SHA256: dict[str, str] = {
-    path.removeprefix(DATA_PREFIX): digest
-    for path, digest in UPSTREAM_SHA256.items()
-    if path.startswith(DATA_PREFIX)
-}
-"""SHA-256 of each data file at `PINNED_COMMIT` (path relative to the upstream `data/`)."""
 
 LOCAL_DATA_HINT = (
     "To run without downloading, pass -T data_dir=PATH or set SPECBENCH_DATA_DIR=PATH (a "
