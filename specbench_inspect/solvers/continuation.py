@@ -32,6 +32,7 @@ from inspect_ai.solver import Generate, TaskState
 from ..generation import Generation
 from ..prompts import Templates
 from ..thinking import strip_think_tags
+from .answer_checks import flag_restated, restates_prefill
 from .common import (
     counted_generate,
     finish_joined,
@@ -109,6 +110,8 @@ async def run_stages(
             )
             break
         added = continuation_text(last)
+        if restates_prefill(turn, stage.text, added):
+            flag_restated(record, stage.name)
         turn += added.lstrip() if withheld else added
     assert last is not None, "a method has at least one stage"
     state.messages = opening

@@ -144,6 +144,16 @@ def default_script(body: dict[str, Any]) -> dict[str, Any]:
     return {"content": content, "finish_reason": finish}
 
 
+def ignoring_continuation(script: Script = default_script) -> Script:
+    """A server that ignores `continue_final_message`, as llama.cpp's does: the request is
+    answered as a new turn (the pre-fill is not continued)."""
+
+    def new_turn(body: dict[str, Any]) -> dict[str, Any]:
+        return script({k: v for k, v in body.items() if k != "continue_final_message"})
+
+    return new_turn
+
+
 class _Server(ThreadingHTTPServer):
     # a burst of new connections (dozens of samples starting at once) must not overflow the
     # listen backlog: a dropped connection is retried by TCP only after a second
