@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.data import DATA_DIR
+from helpers.data import DATA_DIR, find_upstream_dir
 from helpers.models import answer_model, grader_model
 from helpers.openai_server import LoopbackServer
 from inspect_ai.model import Model
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Serve the reference's files (prompt texts, chat templates) from a local copy of the
+    upstream repository when there is one, so that no test needs the network."""
+    upstream = find_upstream_dir()
+    if upstream is not None and upstream.is_dir():
+        os.environ.setdefault("SPECBENCH_UPSTREAM_DIR", str(upstream))
 
 
 @pytest.fixture(scope="session")
