@@ -2,6 +2,8 @@
 
     specbench validate PATH [PATH ...]   check scenario folders, print a summary of each
     specbench schema [NAME] [--path]     print a scenario file's JSON Schema (or where it is)
+    specbench compare BASELINE CANDIDATE release gate: exit 0 pass, 1 regression, 2 not comparable
+    specbench report LOG_OR_DIR ... --output DIR   tables and figures of runs
 
 `validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
 folder of scenario folders, and exits with status 1 if any has a problem.
@@ -15,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .analysis.commands import add_commands, run_command
 from .datasets import (
     DATA_FILES,
     ScenarioReport,
@@ -135,11 +138,15 @@ def parser() -> argparse.ArgumentParser:
     )
     schemas.add_argument("name", nargs="?", choices=[f[: -len(".json")] for f in DATA_FILES])
     schemas.add_argument("--path", action="store_true", help="print the file's location only")
+    add_commands(commands)
     return main_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    analysis = run_command(args)
+    if analysis is not None:
+        return analysis
     if args.command == "validate":
         return validate(args.paths)
     return show_schema(args.name, args.path)

@@ -1,0 +1,2 @@
+"""Reading SpecBench results from Inspect logs: `specbench compare` (the release gate) and
+`specbench report` (tables and figures)."""

@@ -1,0 +1,366 @@
+"""SpecBench runs read from the logs Inspect writes (`inspect_ai.log`; no format of our own).
+
+A *run* is one SpecBench scorer of one log: usually a log holds one (`spec_judge`); a log
+re-judged with `inspect score --action append` holds more (`spec_judge1`, ...), each a run of
+its own. `RunData` keeps what `compare` and `report` need, per sample with epochs averaged:
+the three scores, scenario and label, per-spec verdicts, generation cost, and what the log
+says about how the run was made (model, method, grader, judge mode, wording, SAR alpha, data
+fingerprint), plus the problems that make it not a finished SpecBench run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
+from inspect_ai.scorer import Score
+
+SCORE_KEYS = ("sar", "safety", "behavioral")
+SECTIONS = ("safety", "behavioral")
+DEFAULT_ALPHA = 0.3
+SCORER_PREFIX = "spec_judge"
+GRADER_CONFIG_IGNORED = frozenset(
+    {
+        "max_retries",
+        "timeout",
+        "attempt_timeout",
+        "stream_idle_timeout",
+        "max_connections",
+        "adaptive_connections",
+        "cache",
+        "cache_prompt",
+        "batch",
+        "extra_headers",
+    }
+)
+"""Grader settings that change how requests are sent, not what the grader answers."""
+
+
+class LogReadError(Exception):
+    """A log (or folder) that cannot be read as SpecBench runs; the message names it."""
+
+
+@dataclass
+class SampleResult:
+    """One sample of a run, epochs averaged."""
+
+    id: str
+    scenario: str
+    label: str
+    epochs: int
+    """Epochs present in the log."""
+    unscored: int
+    """Epochs without scores (NaN or Inspect's unscored marker, or no score at all)."""
+    values: tuple[float, float, float] | None
+    """Mean (sar, safety, behavioral) over the scored epochs; None if no epoch was scored."""
+    verdicts: dict[str, list[list[str]]]
+    """Per section: one list of spec verdicts per scored epoch."""
+    cost: tuple[float, float, float] | None
+    """Mean (model calls, prompt tokens, completion tokens) over epochs with a record."""
+
+
+@dataclass
+class RunData:
+    """One SpecBench run: a scorer of a log, with its samples."""
+
+    path: str
+    scorer: str
+    task: str
+    status: str
+    model: str
+    created: str
+    method: str = "?"
+    method_options: dict[str, Any] = field(default_factory=dict)
+    graders: tuple[str, ...] = ()
+    grader_config: dict[str, Any] = field(default_factory=dict)
+    judge_modes: tuple[str, ...] = ()
+    judge_options: dict[str, Any] = field(default_factory=dict)
+    alpha: float = DEFAULT_ALPHA
+    data_fingerprint: str | None = None
+    data_source: str | None = None
+    templates: dict[str, Any] | None = None
+    adversarial: Any = None
+    epochs: int = 1
+    samples: dict[str, SampleResult] = field(default_factory=dict)
+    specs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Scenario -> section -> spec texts (from the verdict records)."""
+    errored: list[str] = field(default_factory=list)
+    """Sample ids (with epoch) that errored."""
+    problems: list[str] = field(default_factory=list)
+    """Why this is not a finished SpecBench run (empty when it is)."""
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name + ("" if self.scorer == SCORER_PREFIX else f" [{self.scorer}]")
+
+    @property
+    def grader(self) -> str:
+        return "+".join(self.graders) if self.graders else "?"
+
+    @property
+    def label(self) -> str:
+        """model · method · grader: what distinguishes one run from another in a report."""
+        return f"{self.model} · {self.method} · {self.grader}"
+
+    @property
+    def sample_epochs(self) -> int:
+        return sum(s.epochs for s in self.samples.values())
+
+    @property
+    def unscored_epochs(self) -> int:
+        return sum(s.unscored for s in self.samples.values())
+
+    @property
+    def finished(self) -> bool:
+        return not self.problems and not self.errored
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return None if math.isnan(value) or math.isinf(value) else float(value)
+
+
+def score_values(score: Score | None) -> tuple[float, float, float] | None:
+    """(sar, safety, behavioral) of a scored sample; None when unscored (NaN values, Inspect's
+    scalar NaN marker from `Score.unscored`, a missing key, or no score)."""
+    if score is None or not isinstance(score.value, dict):
+        return None
+    found = [_finite(score.value.get(key)) for key in SCORE_KEYS]
+    if any(v is None for v in found):
+        return None
+    sar, safety, behavioral = found
+    assert sar is not None and safety is not None and behavioral is not None
+    return sar, safety, behavioral
+
+
+def is_specbench_scorer(name: str) -> bool:
+    return name.startswith(SCORER_PREFIX)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def _grader_config(log: EvalLog) -> dict[str, Any]:
+    """The `grader` role's model(s) and the settings that change what the grader answers."""
+    roles = log.eval.model_roles or {}
+    role = roles.get("grader")
+    if role is None:
+        return {}
+    configs = role if isinstance(role, list) else [role]
+    described: list[dict[str, Any]] = []
+    for config in configs:
+        settings = config.config.model_dump(exclude_none=True) if config.config else {}
+        kept = {k: v for k, v in settings.items() if k not in GRADER_CONFIG_IGNORED}
+        described.append({"model": config.model, **kept})
+    if len(described) == 1:
+        return described[0]
+    return {"models": described}
+
+
+def _scorer_options(log: EvalLog, scorer: str) -> dict[str, Any]:
+    for entry in log.eval.scorers or []:
+        if entry.name.split("/")[-1] == scorer:
+            return dict(entry.options or {})
+    return {}
+
+
+def scorer_names(log: EvalLog) -> list[str]:
+    """The SpecBench scorers of a log, in the order the log lists them."""
+    names: list[str] = []
+    if log.results is not None:
+        names += [s.name for s in log.results.scores if is_specbench_scorer(s.name)]
+    for sample in log.samples or []:
+        names += [n for n in (sample.scores or {}) if is_specbench_scorer(n)]
+    return list(dict.fromkeys(names))
+
+
+def _header_run(log: EvalLog, path: str, scorer: str) -> RunData:
+    meta = (log.eval.metadata or {}).get("specbench")
+    run = RunData(
+        path=path,
+        scorer=scorer,
+        task=log.eval.task,
+        status=log.status,
+        model=log.eval.model,
+        created=str(log.eval.created),
+        epochs=log.eval.config.epochs or 1,
+    )
+    if log.status != "success":
+        why = f": {log.error.message}" if log.error is not None else ""
+        run.problems.append(f"status is '{log.status}', not 'success'{why}")
+    if log.invalidated:
+        run.problems.append("the log is marked invalidated")
+    if not isinstance(meta, dict):
+        run.problems.append("not a SpecBench log (no 'specbench' entry in the eval metadata)")
+        return run
+    options = dict(meta.get("options") or {})
+    scorer_options = _scorer_options(log, scorer)
+    run.method = str(options.get("method", "?"))
+    run.method_options = dict(meta.get("method_options") or {})
+    run.judge_options = {
+        "judge": scorer_options.get("judge", options.get("judge")),
+        "min_graders": scorer_options.get("min_graders", options.get("min_graders")),
+        "max_response_chars": scorer_options.get("max_response_chars"),
+    }
+    alpha = scorer_options.get("alpha", options.get("alpha"))
+    run.alpha = float(alpha) if isinstance(alpha, int | float) else DEFAULT_ALPHA
+    data = meta.get("data") or {}
+    run.data_fingerprint = data.get("fingerprint") if isinstance(data, dict) else None
+    run.data_source = data.get("source") if isinstance(data, dict) else None
+    if run.data_fingerprint is None:
+        run.problems.append("the eval metadata records no data fingerprint")
+    templates = meta.get("templates")
+    run.templates = dict(templates) if isinstance(templates, dict) else None
+    run.adversarial = options.get("adversarial")
+    run.grader_config = _grader_config(log)
+    return run
+
+
+def _add_sample(run: RunData, epochs: list[EvalSample]) -> None:
+    first = epochs[0]
+    meta = first.metadata or {}
+    scored: list[tuple[float, float, float]] = []
+    costs: list[tuple[float, float, float]] = []
+    verdicts: dict[str, list[list[str]]] = {section: [] for section in SECTIONS}
+    graders: set[tuple[str, ...]] = {run.graders} if run.graders else set()
+    scenario = str(meta.get("scenario", ""))
+    for sample in epochs:
+        if sample.error is not None:
+            run.errored.append(f"{sample.id} (epoch {sample.epoch}): {sample.error.message}")
+        score = (sample.scores or {}).get(run.scorer)
+        values = score_values(score)
+        smeta = (score.metadata if score is not None else None) or {}
+        if values is not None:
+            scored.append(values)
+            records = smeta.get("verdicts")
+            if isinstance(records, dict):
+                for section in SECTIONS:
+                    entries = records.get(section) or []
+                    verdicts[section].append([str(e.get("verdict")) for e in entries])
+                    known = run.specs.setdefault(scenario, {}).setdefault(section, [])
+                    if not known:
+                        known += [str(e.get("spec", "")) for e in entries]
+        generation = smeta.get("generation")
+        if isinstance(generation, dict):
+            cost = [_finite(generation.get(k)) for k in ("model_calls", "prompt_tokens")]
+            cost.append(_finite(generation.get("completion_tokens")))
+            if all(c is not None for c in cost):
+                costs.append((cost[0] or 0.0, cost[1] or 0.0, cost[2] or 0.0))
+        names = _names(smeta.get("grader"))
+        if names:
+            graders.add(names)
+        mode = smeta.get("judge")
+        if isinstance(mode, str) and mode not in run.judge_modes:
+            run.judge_modes = (*run.judge_modes, mode)
+    if graders:
+        run.graders = tuple(sorted({g for names in graders for g in names}))
+    run.samples[str(first.id)] = SampleResult(
+        id=str(first.id),
+        scenario=scenario,
+        label=str(meta.get("label", "")),
+        epochs=len(epochs),
+        unscored=len(epochs) - len(scored),
+        values=_mean(scored),
+        verdicts=verdicts,
+        cost=_mean(costs),
+    )
+
+
+def _mean(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, float] | None:
+    if not rows:
+        return None
+    n = len(rows)
+    return (
+        sum(r[0] for r in rows) / n,
+        sum(r[1] for r in rows) / n,
+        sum(r[2] for r in rows) / n,
+    )
+
+
+def runs_from_log(log: EvalLog, path: str) -> list[RunData]:
+    """Every SpecBench run (scorer) of a log read with its samples."""
+    names = scorer_names(log) or [SCORER_PREFIX]
+    runs: list[RunData] = []
+    by_id: dict[str, list[EvalSample]] = {}
+    for sample in log.samples or []:
+        by_id.setdefault(str(sample.id), []).append(sample)
+    for name in names:
+        run = _header_run(log, path, name)
+        if (log.eval.metadata or {}).get("specbench") is not None:
+            if not log.samples:
+                run.problems.append("the log holds no samples (was it written with log_samples?)")
+            elif not scorer_names(log):
+                run.problems.append("no SpecBench score (spec_judge) in the log")
+            for epochs in by_id.values():
+                _add_sample(run, epochs)
+            if not run.graders and run.grader_config.get("model"):
+                run.graders = (str(run.grader_config["model"]),)
+            elif not run.graders and run.grader_config.get("models"):
+                run.graders = tuple(str(c["model"]) for c in run.grader_config["models"])
+        runs.append(run)
+    return runs
+
+
+def read_runs(path: str) -> list[RunData]:
+    """The SpecBench runs of one log file (an empty list for a log of another benchmark)."""
+    try:
+        header = read_eval_log(path, header_only=True)
+    except Exception as ex:
+        raise LogReadError(f"{path}: cannot read the log: {ex}") from None
+    if (header.eval.metadata or {}).get("specbench") is None:
+        return []
+    try:
+        log = read_eval_log(path)
+    except Exception as ex:
+        raise LogReadError(f"{path}: cannot read the log's samples: {ex}") from None
+    return runs_from_log(log, path)
+
+
+def _read_or_error(path: str) -> list[RunData] | str:
+    try:
+        return read_runs(path)
+    except LogReadError as ex:
+        return str(ex)
+
+
+def log_files(given: str) -> list[str]:
+    """A log file itself, or the logs in a folder (recursively), newest first."""
+    path = Path(given).expanduser()
+    if path.is_dir():
+        return [info.name for info in list_eval_logs(str(path), recursive=True)]
+    if not path.exists():
+        raise LogReadError(f"{given}: no such log file or folder")
+    return [str(path)]
+
+
+def load_runs(paths: Iterable[str], workers: int | None = None) -> list[RunData]:
+    """The SpecBench runs of the given log files (read in parallel worker processes: reading
+    a log is CPU-bound). Raises LogReadError naming a file that cannot be read."""
+    files = list(dict.fromkeys(paths))
+    jobs = min(len(files), workers or os.cpu_count() or 1)
+    # fork only from a single-threaded process (forking a threaded one can deadlock)
+    if jobs > 1 and threading.active_count() == 1:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+            results = list(pool.map(_read_or_error, files))
+    else:
+        results = [_read_or_error(file) for file in files]
+    runs: list[RunData] = []
+    for result in results:
+        if isinstance(result, str):
+            raise LogReadError(result)
+        runs += result
+    return runs
