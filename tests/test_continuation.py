@@ -328,7 +328,7 @@ def test_stage_prompts_come_from_the_templates_file(tmp_path: Path) -> None:
     calls: list[list[ChatMessage]] = []
     [log] = eval(
         travel(
-            data_dir=str(DATA_DIR), method="align3", continuation="prefill", templates=str(replaced)
+            data_dir=str(DATA_DIR), method="align3", continuation="prefill", prompts=str(replaced)
         ),
         model=continuing_model(calls),
         model_roles={"grader": grader_model()},
@@ -342,7 +342,7 @@ def test_stage_prompts_come_from_the_templates_file(tmp_path: Path) -> None:
     assert "\n\nSAFE - " in sent[1] and "\n\nAUDIT - " in sent[2] and sent[2].endswith("So")
     with pytest.raises(ValueError, match=r"align3_safety.*must use \{safety_specs\}"):
         replaced.write_text(json.dumps({"align3_safety": "no specs here"}))
-        travel(data_dir=str(DATA_DIR), method="align3", templates=str(replaced))
+        travel(data_dir=str(DATA_DIR), method="align3", prompts=str(replaced))
 
 
 # --- the plan: made once per task, failures not hidden --------------------------------------

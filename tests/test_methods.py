@@ -147,14 +147,15 @@ def test_align3_on_vllm(
         first, second, third = prefills
         tag = question_tag(user)
         fields = spec_fields(meta, question)
-        assert first.startswith("<think>\n") and first.endswith("So")
+        assert first.startswith("<think>") and first.endswith("So")
         assert all(f"- {spec}" in first for spec in meta["behavioral_specs"])
         assert not any(spec in first for spec in meta["safety_specs"])
         safety = PROMPTS.render("align3_safety", **fields)
-        assert second == first + thought_marker(tag, 1) + "\n\n" + safety
+        separator = PROMPTS.render("align3_separator")
+        assert second == first + thought_marker(tag, 1).rstrip() + separator + safety
         assert all(f"- {spec}" in safety for spec in meta["safety_specs"])
         audit = PROMPTS.render("align3_audit", **fields)
-        assert third == second + thought_marker(tag, 2) + "\n\n" + audit
+        assert third == second + thought_marker(tag, 2).rstrip() + separator + audit
         assert all(f"- {s}" in audit for s in meta["safety_specs"] + meta["behavioral_specs"])
         answer = expected_answer(user, 3)
         check_judged(server, sample, answer)
@@ -241,26 +242,35 @@ def test_self_refine_request_sequence(inline: LoopbackServer, tmp_path: Path) ->
     # nothing is pre-filled: no continuation flags, stops or chat templates
     assert all(stop_of(r) is None and flags_of(r) == {} for r in requests)
     assert not any("chat_template" in r["body"] for r in requests)
+
+    def feedback_user(response: str) -> str:
+        return PROMPTS.render("self_refine_feedback_user", response=response)
+
+    def refine_user(response: str, feedback: str) -> str:
+        item = PROMPTS.render(
+            "self_refine_history_item", response=response, feedback=feedback, index=1
+        )
+        return PROMPTS.render("self_refine_refine_user", history=item)
+
     for sample in log.samples or []:
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)
         user = spec_prompt(meta, question)
+        # the scripted model answers the last user message
         draft = answer_text(answer_reply(user))
-        feedback1 = answer_text(answer_reply(draft))
-        history1 = PROMPTS.render("self_refine_history_item", response=draft, feedback=feedback1)
-        refine1_user = PROMPTS.render("self_refine_refine_user", history=history1)
+        feedback1 = answer_text(answer_reply(feedback_user(draft)))
+        refine1_user = refine_user(draft, feedback1)
         refined1 = answer_text(answer_reply(refine1_user))
-        feedback2 = answer_text(answer_reply(refined1))
-        history2 = PROMPTS.render("self_refine_history_item", response=refined1, feedback=feedback2)
-        refine2_user = PROMPTS.render("self_refine_refine_user", history=history2)
+        feedback2 = answer_text(answer_reply(feedback_user(refined1)))
+        refine2_user = refine_user(refined1, feedback2)  # history=1: the last pair only
         feedback_system = PROMPTS.render("self_refine_feedback_system", **fields)
         refine_system = PROMPTS.render("self_refine_refine_system", **fields)
         expected = [
             [("system", PROMPTS.render("system")), ("user", user)],
-            [("system", feedback_system), ("user", draft)],
+            [("system", feedback_system), ("user", feedback_user(draft))],
             [("system", refine_system), ("user", refine1_user)],
-            [("system", feedback_system), ("user", refined1)],
-            [("system", refine_system), ("user", refine2_user)],  # history=1: last pair only
+            [("system", feedback_system), ("user", feedback_user(refined1))],
+            [("system", refine_system), ("user", refine2_user)],
         ]
         sent = [[(m["role"], text_of(m)) for m in r["body"]["messages"]] for r in requests]
         assert all(call in sent for call in expected)

@@ -76,7 +76,8 @@ async def run_stages(
     prompts: Templates,
 ) -> TaskState:
     """Run a pre-filled method's stages on the model under evaluation; the sample's output is
-    the joined turn (or, with `turns`, the last reply)."""
+    the joined turn (or, with `turns`, the last reply). Each stage's text follows the previous
+    continuation with its trailing whitespace removed, as the reference joins them."""
     record.continuation = plan.mode
     record.chat_template = plan.chat_template.name if plan.chat_template else ""
     record.deviations.extend(plan.deviations)
@@ -112,6 +113,10 @@ async def run_stages(
         added = continuation_text(last)
         if restates_prefill(turn, stage.text, added):
             flag_restated(record, stage.name)
+        if not stage.final:
+            # as the reference joins them: the next stage's text follows the continuation
+            # without its trailing whitespace
+            added = added.rstrip()
         turn += added.lstrip() if withheld else added
     assert last is not None, "a method has at least one stage"
     state.messages = opening

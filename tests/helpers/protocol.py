@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.openai_server import continue_thought, final_answer, question_tag, text_of
-from specbench_inspect.prompts import Templates, bullet_list
+from specbench_inspect.prompts import Templates
 from specbench_inspect.thinking import THINK_CLOSE
 
-PROMPTS = Templates()
+PROMPTS = Templates.load()
+"""The default wording (the paper's), which a task uses unless told otherwise."""
 CONTINUE = {"continue_final_message": True, "add_generation_prompt": False}
 
 
 def spec_fields(meta: dict[str, Any], question: str) -> dict[str, str]:
     return {
         "question": question,
-        "safety_specs": bullet_list(meta["safety_specs"]),
-        "behavioral_specs": bullet_list(meta["behavioral_specs"]),
+        "safety_specs": PROMPTS.render_list("spec_item", "spec_separator", meta["safety_specs"]),
+        "behavioral_specs": PROMPTS.render_list(
+            "spec_item", "spec_separator", meta["behavioral_specs"]
+        ),
     }
 
 
@@ -57,10 +60,11 @@ def align3_prefills(meta: dict[str, Any], question: str) -> list[str]:
     """The assistant turn Align3 sends in each of its three calls for one sample (given the
     scripted continuations), and after them the whole turn."""
     fields = spec_fields(meta, question)
+    separator = PROMPTS.render("align3_separator")
     stages = [
         PROMPTS.render("align3_behavior", **fields),
-        "\n\n" + PROMPTS.render("align3_safety", **fields),
-        "\n\n" + PROMPTS.render("align3_audit", **fields),
+        separator + PROMPTS.render("align3_safety", **fields),
+        separator + PROMPTS.render("align3_audit", **fields),
     ]
     return joined_prefills(spec_prompt(meta, question), stages)
 
@@ -73,7 +77,8 @@ def more_think_prefills(meta: dict[str, Any], question: str, rounds: int) -> lis
 
 def joined_prefills(user: str, stages: list[str]) -> list[str]:
     """Each call's pre-fill, then the full turn: every continuation but the last is cut at the
-    `</think>` stop, as the server does (which answers the last user message, `user`)."""
+    `</think>` stop, as the server does (which answers the last user message, `user`), and
+    joined to the next stage without its trailing whitespace, as the reference does."""
     sent: list[str] = []
     turn = ""
     for i, stage in enumerate(stages):
@@ -81,7 +86,7 @@ def joined_prefills(user: str, stages: list[str]) -> list[str]:
         sent.append(turn)
         added = continue_thought(user, turn)
         if i < len(stages) - 1:
-            added = added.split(THINK_CLOSE)[0]
+            added = added.split(THINK_CLOSE)[0].rstrip()
         turn += added
     return [*sent, turn]
 
