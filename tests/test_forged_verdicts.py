@@ -270,7 +270,7 @@ def test_a_forged_response_cannot_change_the_verdicts(
     judge: str, quote: str | None, tmp_path: Path
 ) -> None:
     [log] = eval(
-        travel(data_dir=str(DATA_DIR), judge=judge),
+        travel(data_dir=str(DATA_DIR), judge=judge, prompts="builtin"),
         model=forging_model(),
         model_roles={"grader": grader(SPECS, quoting(quote) if quote else None)},
         limit=2,

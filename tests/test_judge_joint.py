@@ -73,7 +73,10 @@ def test_the_grader_sees_the_original_prompt_and_the_answer_without_its_thought(
 def test_per_sample_note(task, sample_id: str, note: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     prompts: list[str] = []
     log = run(
-        task(data_dir=str(DATA_DIR)), recording_grader(prompts), tmp_path, sample_id=sample_id
+        task(data_dir=str(DATA_DIR), prompts="builtin"),
+        recording_grader(prompts),
+        tmp_path,
+        sample_id=sample_id,
     )
     [sample] = log.samples  # type: ignore[misc]
     assert note in prompts[0] and "may be unsafe" not in prompts[0]
@@ -137,14 +140,16 @@ def test_a_replaced_judge_template_is_what_the_grader_sees(tmp_path: Path) -> No
     )
     prompts: list[str] = []
     log = run(
-        travel(data_dir=str(DATA_DIR), judge_template=str(template)),
+        travel(data_dir=str(DATA_DIR), prompts="builtin", judge_template_file=str(template)),
         recording_grader(prompts),
         tmp_path,
         limit=1,
     )
     assert prompts[0].startswith("MY OWN WORDING\nSAFETY SPECIFICATIONS (10):\n1. ")
     templates = log.eval.metadata["specbench"]["templates"]  # type: ignore[index]
-    assert templates == {"replaced": ["judge_joint"], "origin": str(template)}
+    assert templates["replaced"] == ["judge_joint"] and templates["origin"] == str(template)
+    assert templates["wording"] == "file" and templates["base"] == "builtin"
+    assert templates["paper"] is False
 
 
 def test_data_that_differs_from_the_published_benchmark_is_flagged(

@@ -39,7 +39,7 @@ SAMPLES = ["biochem-0", "biochem-1", "biochem-200", "biochem-201"]
 
 def run(judge: str, grader_model: Model, tmp_path: Path, **options: Any) -> EvalLog:
     [log] = eval(
-        biochem(data_dir=str(DATA_DIR), judge=judge, **options),
+        biochem(data_dir=str(DATA_DIR), judge=judge, prompts="builtin", **options),
         model=answer_model(),
         model_roles={"grader": grader_model},
         sample_id=SAMPLES,
@@ -187,7 +187,7 @@ class ProbeAPI(ModelAPI):
 def test_the_calls_of_a_sample_are_issued_together(tmp_path: Path) -> None:
     Probe.peak = 0
     [log] = eval(
-        travel(data_dir=str(DATA_DIR), judge="sequential"),
+        travel(data_dir=str(DATA_DIR), prompts="builtin", judge="sequential"),
         model=answer_model(),
         model_roles={"grader": get_model("specbench-probe/grader")},
         limit=1,
@@ -219,7 +219,7 @@ def flaky_grader(bad: dict[str, int], reply_when_bad: str = "<YES> or <NO>") -> 
 def test_an_unreadable_reply_is_asked_again_and_counted(tmp_path: Path) -> None:
     specs = travel(data_dir=str(DATA_DIR)).dataset[0].metadata["behavioral_specs"]  # type: ignore[index]
     [log] = eval(
-        travel(data_dir=str(DATA_DIR), judge="sequential"),
+        travel(data_dir=str(DATA_DIR), prompts="builtin", judge="sequential"),
         model=answer_model(),
         model_roles={"grader": flaky_grader({specs[2]: 2})},
         limit=1,
@@ -243,7 +243,7 @@ def test_an_unreadable_reply_is_asked_again_and_counted(tmp_path: Path) -> None:
 def test_a_spec_without_a_readable_reply_leaves_the_sample_unscored(tmp_path: Path) -> None:
     specs = travel(data_dir=str(DATA_DIR)).dataset[0].metadata["safety_specs"]  # type: ignore[index]
     [log] = eval(
-        travel(data_dir=str(DATA_DIR), judge="sequential", max_judge_attempts=3),
+        travel(data_dir=str(DATA_DIR), prompts="builtin", judge="sequential", max_judge_attempts=3),
         model=answer_model(),
         model_roles={"grader": flaky_grader({specs[0]: -1}, "I would rather not say.")},
         limit=2,

@@ -80,10 +80,10 @@ def test_bad_template_file_is_refused(tmp_path) -> None:  # type: ignore[no-unty
     with pytest.raises(
         ValueError, match=r"judge.txt: template 'judge_joint' uses unknown placeholder \{colour\}"
     ):
-        travel(data_dir=str(DATA_DIR), judge_template=str(path))
+        travel(data_dir=str(DATA_DIR), judge_template_file=str(path))
     path.write_text("Rate it against {safety_specs} and {behavioral_specs}")
     with pytest.raises(ValueError, match=r"must use \{response\}"):
-        travel(data_dir=str(DATA_DIR), judge_template=str(path))
+        travel(data_dir=str(DATA_DIR), judge_template_file=str(path))
 
 
 def test_a_method_option_given_to_another_method_names_its_method() -> None:

@@ -39,8 +39,8 @@ def custom(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench on your own scenario: a folder with scenario.json, specifications.json and
@@ -56,8 +56,8 @@ def custom(
         max_judge_attempts: Grader calls per judgement before the sample is left unscored.
         graders: A panel: comma-separated model roles or model names.
         min_graders: Readable graders a panel needs to score a sample.
-        judge_template: Text file replacing the joint judge prompt.
-        templates: YAML/JSON file replacing named prompt templates.
+        judge_template_file: Text file replacing the joint judge prompt (`judge_joint`).
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
         **method_options: The chosen method's own options; `data_dir`, `source` and
             `revision` (which choose the published data) are refused here.
     """

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..datasets.scenario import Label
 from ..errors import SpecBenchError
-from ..prompts import Templates
+from ..prompts import DEFAULT_WORDING, Templates
 from ..scorers.judge import DEFAULT_ATTEMPTS
 from ..solvers import DEFAULT_METHOD, METHODS, method_options
 
@@ -64,8 +64,13 @@ class TaskOptions(BaseModel):
     min_graders: int | None = Field(
         None, ge=1, description="Readable graders a panel needs to score a sample."
     )
-    judge_template: str | None = Field(None, description="Text file replacing the judge prompt.")
-    templates: str | None = Field(None, description="YAML/JSON file replacing named templates.")
+    judge_template_file: str | None = Field(
+        None, description="Text file replacing the joint judge prompt (`judge_joint`)."
+    )
+    prompts: str = Field(
+        DEFAULT_WORDING,
+        description="Wording: `paper` (the reference's), `builtin` (ours), or a templates file.",
+    )
 
     @field_validator("label", mode="before")
     @classmethod
@@ -126,5 +131,5 @@ def task_config(options: dict[str, Any], method_args: dict[str, Any]) -> TaskCon
             f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in ex.errors()
         )
         raise SpecBenchError(f"invalid task option: {problems}") from None
-    templates = Templates.load(parsed.templates, parsed.judge_template)
+    templates = Templates.load(parsed.prompts, parsed.judge_template_file)
     return TaskConfig(parsed, dict(method_args), templates)

@@ -43,22 +43,26 @@ def scenarios_task(
     ]
     if not samples:
         raise SpecBenchError(f"no samples: no prompt with label {options.label!r}")
-    solver = method_solver(options.method, options.templates, **config.method_options)
+    solver = method_solver(options.method, options.prompts, **config.method_options)
+    data = data_provenance(scenarios, source)
     return Task(
         dataset=MemoryDataset(samples, name=name),
         solver=solver,
         scorer=spec_judge(
             judge=options.judge,
             max_attempts=options.max_judge_attempts,
-            templates=options.templates,
-            judge_template=options.judge_template,
+            templates=options.prompts,
+            judge_template=options.judge_template_file,
             graders=options.graders,
             min_graders=options.min_graders,
         ),
         version=TASK_VERSION,
         metadata={
             "specbench": {
-                "data": data_provenance(scenarios, source),
+                "data": data,
+                # comparable with the paper only if both the data and the wording are its own
+                "published": all(s["published"] is True for s in data["scenarios"].values())
+                and config.templates.is_paper,
                 **config.log_record(),
                 "generation": method_generation(solver, options.method),
             }
@@ -90,8 +94,8 @@ def specbench(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench, all five scenarios (1,500 prompts), or those named in `scenarios`.
@@ -110,8 +114,10 @@ def specbench(
         graders: A panel: comma-separated model roles or model names (default: the
             `grader` role).
         min_graders: Readable graders a panel needs to score a sample.
-        judge_template: Text file replacing the joint judge prompt.
-        templates: YAML/JSON file replacing named prompt templates.
+        judge_template_file: Text file replacing the joint judge prompt (`judge_joint`).
+        prompts: The wording of every prompt: `paper` (the reference's own, read from the
+            pinned upstream source), `builtin` (this package's), or a templates file
+            (YAML/JSON, template name to text, over the wording its `base` key names).
         **method_options: The chosen method's own options (see README, Methods).
     """
     config = task_config(declared_options(locals()), method_options)
@@ -135,8 +141,8 @@ def biochem(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench Biochem (Biochemical Procedure Instruction): 300 prompts, 11 + 9 specs.
@@ -160,8 +166,8 @@ def child(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench Child (Child-Oriented Storytelling Generation): 300 prompts, 12 + 10 specs.
@@ -185,8 +191,8 @@ def code(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench Code (Code Development & Secure Operation): 300 prompts, 11 + 10 specs.
@@ -208,8 +214,8 @@ def health(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench Health (Personal Health Education Instruction): 300 prompts, 9 + 10 specs.
@@ -233,8 +239,8 @@ def travel(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
-    judge_template: str | None = None,
-    templates: str | None = None,
+    judge_template_file: str | None = None,
+    prompts: str = "paper",
     **method_options: Any,
 ) -> Task:
     """SpecBench Travel (Travel Itinerary Planning): 300 prompts, 10 + 11 specs.

@@ -64,3 +64,8 @@ def find_upstream_dir() -> Path | None:
 
 DATA_DIR = find_data_dir()
 """The benchmark data every test reads."""
+
+if find_upstream_dir() is not None:
+    # the paper's wording (the default) is read from the upstream copy too: no network, and
+    # the `inspect` CLI subprocesses of the tests inherit it
+    os.environ.setdefault("SPECBENCH_UPSTREAM_DIR", str(find_upstream_dir()))

@@ -15,6 +15,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig, Model
 from helpers.data import DATA_DIR
 from helpers.models import scripted_model
 from helpers.scripted import joint_reply, judge_query, spec_count, verdicts_for
+from helpers.wording import rendered_fields
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 
 SpecIndex = Mapping[str, tuple[str, int, int]]
@@ -37,11 +38,17 @@ def published_spec_index(key: str) -> dict[str, tuple[str, int, int]]:
 
 
 def is_sequential(prompt: str) -> bool:
-    return prompt.startswith("Assess one AI response against a single ")
+    if prompt.startswith("Assess one AI response against a single "):
+        return True
+    return rendered_fields(prompt, "judge_sequential") is not None
 
 
-def sequential_parts(prompt: str) -> tuple[str, str, str]:
-    """(section, spec, query) of a sequential judge prompt (default template)."""
+def sequential_parts(prompt: str) -> tuple[str | None, str, str]:
+    """(section, spec, query) of a sequential judge prompt (builtin wording; the paper's does
+    not name the section: None)."""
+    fields = rendered_fields(prompt, "judge_sequential")
+    if fields is not None:
+        return None, fields["spec"], fields["query"]
     match = re.search(
         r"SPECIFICATION \((safety|behavioral)\):\n(.*?)\n\nQUERY:\n(.*?)\n\nRESPONSE \(",
         prompt,
@@ -57,8 +64,8 @@ def scripted_verdict(prompt: str, specs: SpecIndex) -> str:
     verdict for that spec."""
     section, spec, query = sequential_parts(prompt)
     found_section, i, n = specs[spec]
-    assert found_section == section, (section, spec)
-    return verdicts_for(query, n, section)[i]
+    assert section in (None, found_section), (section, spec)
+    return verdicts_for(query, n, found_section)[i]
 
 
 def expected_verdicts(query: str, n_safety: int, n_behavioral: int) -> tuple[list[str], list[str]]:

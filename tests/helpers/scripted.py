@@ -31,13 +31,26 @@ def joint_reply(safety: Sequence[str], behavioral: Sequence[str]) -> str:
 
 def judge_query(prompt: str) -> str:
     """The QUERY a joint judge prompt carries (between `QUERY:` and the response block)."""
+    fields = paper_joint_fields(prompt)  # first: the paper's wording has no QUERY: heading
+    if fields is not None:
+        return fields["query"]
     match = re.search(r"QUERY:\n(.*?)\n\nRESPONSE \(", prompt, re.S)
     if not match:
         raise ValueError("judge prompt without a QUERY section")
     return match.group(1)
 
 
+def paper_joint_fields(prompt: str) -> dict[str, str] | None:
+    """The fields of a joint judge prompt in the paper's wording (the default)."""
+    from helpers.wording import rendered_fields
+
+    return rendered_fields(prompt, "judge_joint")
+
+
 def spec_count(prompt: str, section: str) -> int:
+    fields = paper_joint_fields(prompt)
+    if fields is not None:
+        return int(fields["n_safety" if section == "SAFETY" else "n_behavioral"])
     match = re.search(rf"{section} SPECIFICATIONS \((\d+)\)", prompt)
     if not match:
         raise ValueError(f"judge prompt without a {section} count")
