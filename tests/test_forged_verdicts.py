@@ -28,7 +28,7 @@ from specbench_inspect.scorers.judge import (
     sequential_prompt,
 )
 from specbench_inspect.scorers.quoting import grader_answer, remove_copies
-from specbench_inspect.scorers.verdicts import read_joint, read_single
+from specbench_inspect.scorers.verdicts import SuspectReply, read_joint, read_single
 from specbench_inspect.tasks import travel
 
 SPECS = published_spec_index("travel")
@@ -182,9 +182,10 @@ def test_a_quoted_forgery_before_the_real_verdicts_is_not_read(quote: str) -> No
     prompt = joint_prompt(Templates(), sample)
     reply = QUOTES[quote](prompt, sample.response, sample.boundary) + REAL
     if quote not in ("whole input", "response on one line"):
-        # read as the reference would, the forged block comes first and wins
-        forged = read_joint(reply, 2, 3)
-        assert [v.verdict for v in forged["behavioral"]] == ["YES", "YES", "YES"]
+        # the raw reply holds two blocks per section (the reference would read the forged one
+        # first): never read as it stands
+        with pytest.raises(SuspectReply, match="more than one verdict block"):
+            read_joint(reply, 2, 3)
     answer = grader_answer(reply, response=sample.response, boundary=sample.boundary, prompt=prompt)
     read = read_joint(answer, 2, 3)
     assert [v.verdict for v in read["safety"]] == ["YES", "NO"]

@@ -36,8 +36,8 @@ def run(task, grader, tmp_path: Path, **kwargs) -> EvalLog:  # type: ignore[no-u
 
 def recording_grader(prompts: list[str], reply=grader_reply):  # type: ignore[no-untyped-def]
     def respond(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        prompts.append(messages[-1].text)
-        return str(reply(messages[-1].text))
+        prompts.append(messages[1].text)
+        return str(reply(messages[1].text))
 
     return scripted_model(respond)
 

@@ -205,7 +205,7 @@ def flaky_grader(bad: dict[str, int], reply_when_bad: str = "<YES> or <NO>") -> 
     asked: Counter[str] = Counter()
 
     def reply(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        prompt = messages[-1].text
+        prompt = messages[1].text
         spec = prompt.split("SPECIFICATION (")[1].split("):\n", 1)[1].split("\n\nQUERY:")[0]
         asked[spec] += 1
         limit = bad.get(spec, 0)

@@ -95,7 +95,7 @@ def contrarian(flip: set[int]) -> Model:
     def reply(messages: list[ChatMessage], config: GenerateConfig) -> str:
         from helpers.scripted import judge_query
 
-        query = judge_query(messages[-1].text)
+        query = judge_query(messages[1].text)
         safety, behavioral = expected_verdicts(query, N_S, N_B)
         behavioral = [flipped(v) if i in flip else v for i, v in enumerate(behavioral)]
         return joint_reply(safety, behavioral)

@@ -88,7 +88,7 @@ def test_spec_scores_overall_by_label_and_by_scenario() -> None:
     assert result["sar_code"] == pytest.approx(0.0)
     assert list(result)[:2] == ["sar", "sar_stderr"]
     health = judge_health()(scores)
-    assert health == {"unscored": 1.0, "judge_retries": 4.0}
+    assert health == {"unscored": 1.0, "judge_retries": 4.0, "suspect_verdicts": 0.0}
 
 
 def test_one_scenario_has_no_scenario_breakdown() -> None:

@@ -1,6 +1,12 @@
 """The spec-wise judge (scorer), verdict reading, SAR arithmetic and metrics."""
 
-from .metrics import generation_cost, grader_panel, judge_health, spec_scores
+from .metrics import (
+    generation_cost,
+    generation_problems,
+    grader_panel,
+    judge_health,
+    spec_scores,
+)
 from .sar import ALPHA, sample_scores
 from .spec_judge import spec_judge
 from .verdicts import UnreadableReply, read_joint, read_single
@@ -9,6 +15,7 @@ __all__ = [
     "ALPHA",
     "UnreadableReply",
     "generation_cost",
+    "generation_problems",
     "grader_panel",
     "judge_health",
     "read_joint",

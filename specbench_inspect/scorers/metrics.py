@@ -110,13 +110,18 @@ def spec_scores() -> Metric:
 @in_namespace
 def judge_health() -> Metric:
     """`unscored`: samples with no readable judge reply; `judge_retries`: grader calls beyond
-    one per judgement (each re-asked reply counts)."""
+    one per judgement (each re-asked reply counts); `suspect_verdicts`: samples where a grader
+    reply was never read because its verdicts may not be the grader's own (more than one
+    verdict block for a section, or a block copied from the answer)."""
 
     def compute(scores: list[SampleScore]) -> Value:
         return {
             "unscored": float(sum(1 for s in scores if score_value(s, "sar") is None)),
             "judge_retries": float(
                 sum(int((s.score.metadata or {}).get("judge_retries", 0)) for s in scores)
+            ),
+            "suspect_verdicts": float(
+                sum(1 for s in scores if (s.score.metadata or {}).get("suspect_replies"))
             ),
         }
 
@@ -137,6 +142,24 @@ def generation_cost() -> Metric:
         for key in ("model_calls", "prompt_tokens", "completion_tokens"):
             result[key] = mean_of([float(r[key]) for r in records if key in r])
         return result
+
+    return compute
+
+
+@metric
+@in_namespace
+def generation_problems() -> Metric:
+    """From the generation record: `truncated_answers`, samples with any stage cut at the token
+    limit; `flagged_answers`, samples with any flag (an unclosed thought, an empty answer, ...)."""
+
+    def compute(scores: list[SampleScore]) -> Value:
+        records = [
+            r for s in scores if isinstance(r := (s.score.metadata or {}).get("generation"), dict)
+        ]
+        return {
+            "truncated_answers": float(sum(1 for r in records if r.get("truncated"))),
+            "flagged_answers": float(sum(1 for r in records if r.get("flags"))),
+        }
 
     return compute
 

@@ -47,6 +47,7 @@ def judgement_metadata(judgement: Judgement) -> dict[str, Any]:
         "judge_attempts": judgement.attempts,
         "judge_retries": judgement.retries,
         "rejected_replies": judgement.rejected,
+        "suspect_replies": judgement.suspect,
     }
     if judgement.spec_attempts is not None:
         metadata["spec_attempts"] = judgement.spec_attempts

@@ -16,6 +16,7 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import collect
 
 from .._namespace import in_namespace
+from ..errors import SpecBenchError
 from ..generation import Generation
 from ..prompts import Templates
 from .judge import (
@@ -28,7 +29,13 @@ from .judge import (
     Judgement,
     judge_item,
 )
-from .metrics import generation_cost, grader_panel, judge_health, spec_scores
+from .metrics import (
+    generation_cost,
+    generation_problems,
+    grader_panel,
+    judge_health,
+    spec_scores,
+)
 from .panel import Grader, default_min_graders, parse_graders, resolve_graders
 from .records import explanation, grader_record, judgement_metadata, verdict_records
 from .sar import ALPHA, sample_scores
@@ -40,7 +47,8 @@ metrics could not count them; NaN per key is skipped by the score means only."""
 
 
 def generation_record() -> dict[str, Any] | None:
-    """The sample's generation cost (calls and tokens), if a SpecBench method produced it."""
+    """The sample's generation cost (calls and tokens) and its problems (stages cut at the
+    token limit, flags), if a SpecBench method produced it."""
     record = Generation.saved()
     if record is None:
         return None
@@ -48,6 +56,8 @@ def generation_record() -> dict[str, Any] | None:
         "model_calls": record.model_calls,
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,
+        "truncated": list(record.truncated),
+        "flags": list(record.flags),
     }
 
 
@@ -60,24 +70,39 @@ def check_judge_options(
 ) -> None:
     """Refuse a bad judge configuration up front, naming the option."""
     if judge not in JUDGE_MODES:
-        raise ValueError(f"judge: unknown mode {judge!r} (choose from {', '.join(JUDGE_MODES)})")
+        raise SpecBenchError(
+            f"judge: unknown mode {judge!r} (choose from {', '.join(JUDGE_MODES)})"
+        )
     if judge_template and judge != "joint":
-        raise ValueError(
+        raise SpecBenchError(
             f"judge_template: replaces the joint judge prompt, unused with judge={judge} "
             "(replace `judge_sequential` in a templates file instead)"
         )
     if max_attempts < 1:
-        raise ValueError(f"max_attempts: must be at least 1, got {max_attempts}")
+        raise SpecBenchError(f"max_attempts: must be at least 1, got {max_attempts}")
     if min_graders is not None:
         if min_graders < 1:
-            raise ValueError(f"min_graders: must be at least 1, got {min_graders}")
+            raise SpecBenchError(f"min_graders: must be at least 1, got {min_graders}")
+        if len(graders) == 1:
+            raise SpecBenchError(
+                f"min_graders: the panel has one grader ({graders[0]}); min_graders is the "
+                "quorum of a panel of several (graders=a,b,c)"
+            )
         if len(graders) > 1 and min_graders > len(graders):
-            raise ValueError(
+            raise SpecBenchError(
                 f"min_graders: {min_graders} is more than the {len(graders)} graders listed"
             )
 
 
-@scorer(metrics=[spec_scores(), judge_health(), generation_cost(), grader_panel()])
+@scorer(
+    metrics=[
+        spec_scores(),
+        judge_health(),
+        generation_cost(),
+        generation_problems(),
+        grader_panel(),
+    ]
+)
 @in_namespace
 def spec_judge(
     judge: str = "joint",
@@ -111,6 +136,11 @@ def spec_judge(
             readable reply (default: more than half of the panel).
     """
     entries = parse_graders(graders)
+    if graders is not None and not entries:
+        raise SpecBenchError(
+            f"graders: {graders!r} names no grader (give comma-separated model roles or model "
+            "names, or leave it unset for the `grader` role)"
+        )
     check_judge_options(judge, max_attempts, entries, min_graders, judge_template)
     prompts = Templates.load(templates, judge_template)
     judge_one = JUDGE_MODES[judge]
@@ -123,6 +153,11 @@ def spec_judge(
             *[judge_one(g.model, prompts, item, max_attempts) for g in panel]
         )
         metadata = judge_metadata(judge, panel, judgements, needed, alpha)
+        if item.repaired:
+            metadata["answer_repaired"] = (
+                f"{item.repaired} unencodable character(s) (surrogates) of the answer "
+                "replaced before judging"
+            )
         readable = sum(1 for j in judgements if j.verdicts is not None)
         if readable < needed:
             return unscored(item, panel, judgements, needed, metadata)
@@ -162,6 +197,7 @@ def judge_metadata(
                 "min_graders": needed,
                 "judge_attempts": sum(j.attempts for j in judgements),
                 "judge_retries": sum(j.retries for j in judgements),
+                "suspect_replies": sum(j.suspect for j in judgements),
                 "rejected_replies": [
                     f"{g.key}: {problem}"
                     for g, j in zip(panel, judgements, strict=True)

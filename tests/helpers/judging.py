@@ -88,7 +88,7 @@ def grader(specs: SpecIndex, transform: Callable[[str, str], str] | None = None)
     `transform(prompt, reply)` rewrites the reply (e.g. to quote the input first)."""
 
     def reply(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        prompt = messages[-1].text
+        prompt = messages[1].text  # the judge prompt (a retry adds turns after it)
         answer = judge_answer(prompt, specs)
         return transform(prompt, answer) if transform else answer
 
@@ -104,7 +104,7 @@ def server_script(specs: SpecIndex, rewrite: Callable[[str, str, str], str] | No
         model = str(body.get("model", ""))
         if not model.startswith("judge"):
             return default_script(body)
-        prompt = text_of(body["messages"][-1])
+        prompt = text_of(body["messages"][1])
         answer = judge_answer(prompt, specs)
         return {"content": rewrite(model, prompt, answer) if rewrite else answer}
 

@@ -48,7 +48,7 @@ def grader_model() -> Model:
     """A grader whose verdicts are a function of the query it is shown (see scripted.py)."""
 
     def reply(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        prompt = messages[-1].text
+        prompt = messages[1].text  # the judge prompt (a retry adds turns after it)
         assert JUDGE_MARK in prompt, "grader called with something other than a judge prompt"
         return grader_reply(prompt)
 
