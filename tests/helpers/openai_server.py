@@ -8,7 +8,12 @@ function of the query; other models answer the question. Like vLLM it honours
 flags set, a final message a chat template does not render verbatim), renders a request's
 `chat_template` (when jinja2 is installed) and records the prompt, and with
 `reasoning_parser=True` returns the thinking in `reasoning_content` as vLLM's reasoning parsers
-do. Every request and its reply is recorded. Every response carries `usage`.
+do. Every request and its reply is recorded. Every response carries `usage`. A request for
+`n` choices gets `n` replies (the script sees each with `choice_index`).
+
+Like vLLM's pooling runner it answers `POST /pooling` at the server root (not under `/v1`):
+a reward model's score for the conversation in `messages`, by default `reward_of` the last
+(assistant) message; these requests are recorded in `pooling_requests`.
 
 In a test: `with LoopbackServer() as server: ... server.base_url ... server.requests`.
 As a process (benchmarks): `python tests/helpers/openai_server.py --port 0 --latency 1.0` prints
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -37,6 +43,8 @@ from helpers.scripted import answer_reply, grader_reply
 
 Script = Callable[[dict[str, Any]], dict[str, Any]]
 """Request body -> {"content": str, "reasoning": str | None, "finish_reason": str}."""
+RewardScript = Callable[[dict[str, Any]], Any]
+"""`/pooling` request body -> the JSON reply (see `pooling_reply`)."""
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 BOS = "<\uff5cbegin\u2581of\u2581sentence\uff5c>"  # DeepSeek-R1's, spelt out
@@ -129,6 +137,37 @@ def render_chat_template(body: dict[str, Any]) -> str | None:
     return prompt
 
 
+def reward_of(text: str) -> float:
+    """The scripted reward model's score of a response: the number in a `[reward X]` marker,
+    else a value in [-5, 5) derived from the text's hash."""
+    marker = re.search(r"\[reward (-?\d+(?:\.\d+)?)\]", text)
+    if marker:
+        return float(marker.group(1))
+    return int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) / 6553.6 - 5.0
+
+
+def pooling_reply(body: dict[str, Any], data: Any) -> dict[str, Any]:
+    """A vLLM pooling response whose one result carries `data` (a classifier: `[score]`)."""
+    return {
+        "id": "pool-loopback",
+        "object": "list",
+        "created": int(time.time()),
+        "model": body.get("model", "reward"),
+        "data": [{"index": 0, "object": "pooling", "data": data}],
+        "usage": {"prompt_tokens": 1, "total_tokens": 1, "completion_tokens": 0},
+    }
+
+
+def default_reward(body: dict[str, Any]) -> Any:
+    """Score the conversation's final (assistant) message with `reward_of`; a request without
+    a user question followed by an assistant response is refused, as a chat template would."""
+    messages = body.get("messages")
+    roles = [m.get("role") for m in messages] if isinstance(messages, list) else None
+    if roles != ["user", "assistant"]:
+        raise BadRequest(f"expected messages [user, assistant], got roles {roles}")
+    return pooling_reply(body, [reward_of(text_of(messages[-1]))])
+
+
 def default_script(body: dict[str, Any]) -> dict[str, Any]:
     messages = body["messages"]
     if str(body.get("model", "")).startswith("judge"):
@@ -169,8 +208,12 @@ class LoopbackServer:
         latency: float = 0.0,
         record: bool = True,
         reasoning_parser: bool = False,
+        reward: RewardScript = default_reward,
     ) -> None:
         self.script = script
+        self.reward = reward
+        self.pooling_requests: list[dict[str, Any]] = []
+        """`/pooling` requests: body, the Authorization header, reply."""
         self.latency = latency
         self.record = record
         self.reasoning_parser = reasoning_parser
@@ -208,38 +251,57 @@ class LoopbackServer:
             if body["messages"][-1].get("role") != "assistant":
                 raise BadRequest("continue_final_message needs a final assistant message")
         prompt = render_chat_template(body)
-        reply = self.script(body)
-        if self.reasoning_parser and not model.startswith("judge") and "reasoning" not in reply:
-            reasoning, content = parse_reasoning(reply["content"])
-            reply = {**reply, "reasoning": reasoning, "content": content}
+        n = int(body.get("n") or 1)
+        replies = [
+            self._reply(model, body if n == 1 else {**body, "choice_index": i}) for i in range(n)
+        ]
+        reply = replies[0]
         with self._lock:
             self.requests_by_model[model] = self.requests_by_model.get(model, 0) + 1
             if self.record:
-                self.requests.append({"body": body, "reply": reply, "prompt": prompt})
-        message: dict[str, Any] = {"role": "assistant", "content": reply["content"]}
-        if reply.get("reasoning") is not None:
-            message["reasoning_content"] = reply["reasoning"]
+                entry = {"body": body, "reply": reply, "prompt": prompt}
+                self.requests.append(entry if n == 1 else {**entry, "replies": replies})
+        choices = []
+        for i, one in enumerate(replies):
+            message: dict[str, Any] = {"role": "assistant", "content": one["content"]}
+            if one.get("reasoning") is not None:
+                message["reasoning_content"] = one["reasoning"]
+            choices.append(
+                {"index": i, "message": message, "finish_reason": one.get("finish_reason", "stop")}
+            )
         prompt_tokens = sum(len(text_of(m).split()) for m in body["messages"])
-        generated = (reply.get("reasoning") or "") + (reply["content"] or "")
-        completion_tokens = len(generated.split()) + 1
+        completion_tokens = sum(
+            len(((one.get("reasoning") or "") + (one["content"] or "")).split()) + 1
+            for one in replies
+        )
         return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": reply.get("finish_reason", "stop"),
-                }
-            ],
+            "choices": choices,
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
+
+    def _reply(self, model: str, body: dict[str, Any]) -> dict[str, Any]:
+        reply = self.script(body)
+        if self.reasoning_parser and not model.startswith("judge") and "reasoning" not in reply:
+            reasoning, content = parse_reasoning(reply["content"])
+            reply = {**reply, "reasoning": reasoning, "content": content}
+        return reply
+
+    def pool(self, body: dict[str, Any], authorization: str | None) -> Any:
+        """Answer a `/pooling` request."""
+        reply = self.reward(body)
+        with self._lock:
+            self.pooling_requests.append(
+                {"body": body, "authorization": authorization, "reply": reply}
+            )
+        return reply
 
     def _track(self, delta: int) -> None:
         """Count a request starting (+1) or ending (-1), for `stats()`."""
@@ -293,6 +355,12 @@ class LoopbackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == "/pooling":  # vLLM serves it at the root, not under /v1
+                    try:
+                        self._send(200, server.pool(body, self.headers.get("Authorization")))
+                    except BadRequest as ex:
+                        self._send(400, {"error": {"message": str(ex), "type": "BadRequestError"}})
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return

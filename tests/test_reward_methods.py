@@ -1,0 +1,278 @@
+"""Best-of-N and TPO against the loopback server acting as both vLLM servers: the model under
+test (`openai-api`, which passes `n` on) and the reward model (`/pooling`, scores a known
+function of the response). Per sample: the exact generations and reward calls, the chosen
+answer is the best-scored, TPO's stages see the right chosen / rejected pair, a broken reward
+reply is a clear error, and the judged answer's scores are exact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.data import DATA_DIR
+from helpers.openai_server import (
+    LoopbackServer,
+    default_script,
+    pooling_reply,
+    question_tag,
+    reward_of,
+    text_of,
+)
+from helpers.protocol import PROMPTS, spec_fields, spec_prompt
+from helpers.scripted import expected_scores, verdicts_for
+from inspect_ai import eval
+from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.model import Model, get_model
+
+from specbench_inspect.tasks import travel
+
+SAMPLES = 2
+MODEL = "policy"
+RM = "rm/FsfairX"
+
+BON_REWARDS = [1.5, 3.0, -2.0, 3.0]
+"""Rewards of the four Best-of-N candidates, by choice index: the best is a tie (1 and 3)."""
+TPO_REWARDS = {"sample": [2.0, 5.0, 1.0], "update 1": [4.0, 7.0, 0.5], "update 2": [7.0, 6.0, -1.0]}
+"""Rewards of TPO's responses, by step and choice index."""
+
+
+def candidate(step: str, index: int, tag: str, reward: float) -> str:
+    """A scripted response: a thought (never shown to the reward model), then the answer."""
+    return f"<think>drafting {step} {index}</think>\n\n{step} #{index} for {tag} [reward {reward}]"
+
+
+def user_text(body: dict[str, Any]) -> str:
+    return next(text_of(m) for m in reversed(body["messages"]) if m["role"] == "user")
+
+
+def script(body: dict[str, Any]) -> dict[str, Any]:
+    """The model under test: candidates whose rewards are set by step and choice index; TPO's
+    critique and suggestion calls answer with a text naming what they were shown."""
+    if body["model"] != MODEL:
+        return default_script(body)
+    prompt = user_text(body)
+    tag = question_tag(prompt.split("\n\n")[0])
+    index = int(body.get("choice_index", 0))
+    if prompt.startswith("Two responses to the same query"):
+        return {"content": f"critique {question_tag(prompt)}"}
+    if prompt.startswith("Here is a response to a query and a critique"):
+        return {"content": f"suggestions {question_tag(prompt)}"}
+    if "Suggestions for improving it:" in prompt:
+        step = "update 2" if "update 1 #" in prompt else "update 1"
+        return {"content": candidate(step, index, tag, TPO_REWARDS[step][index])}
+    rewards = TPO_REWARDS["sample"] if int(body.get("n") or 1) == 3 else BON_REWARDS
+    return {"content": candidate("sample", index, tag, rewards[index])}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer(script=script) as server:
+        yield server
+
+
+def loop_model(server: LoopbackServer, name: str) -> Model:
+    return get_model(f"openai-api/loop/{name}", base_url=server.base_url, api_key="loopback")
+
+
+def run(server: LoopbackServer, tmp_path: Path, **task_args: Any) -> EvalLog:
+    server.requests.clear()
+    server.pooling_requests.clear()
+    [log] = eval(
+        travel(data_dir=str(DATA_DIR), **task_args),
+        model=loop_model(server, MODEL),
+        model_roles={"grader": loop_model(server, "judge")},
+        limit=SAMPLES,
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    return log
+
+
+def sample_requests(server: LoopbackServer, sample: EvalSample) -> list[dict[str, Any]]:
+    """The sample's requests to the model under test, in order."""
+    question = str(sample.input)
+    return [
+        r
+        for r in server.requests
+        if r["body"]["model"] == MODEL and question in user_text(r["body"])
+    ]
+
+
+def sample_rewards(server: LoopbackServer, sample: EvalSample) -> list[dict[str, Any]]:
+    question = str(sample.input)
+    return [r for r in server.pooling_requests if text_of(r["body"]["messages"][0]) == question]
+
+
+def check_judged(sample: EvalSample, answer: str) -> None:
+    """The judge rated `answer`, and the scores are those its scripted verdicts give."""
+    meta = sample.metadata
+    score = sample.scores["spec_judge"]  # type: ignore[index]
+    assert score.answer == answer
+    assert score.value == pytest.approx(
+        expected_scores(
+            verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
+            verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
+        )
+    )
+
+
+def answer_of(text: str) -> str:
+    return text.split("</think>\n\n", 1)[1]
+
+
+def check_cost(sample: EvalSample, requests: list[dict[str, Any]], reward_calls: int) -> None:
+    record = sample.store["generation"]
+    assert record["model_calls"] == len(requests)
+    assert record["prompt_tokens"] == sum(
+        len(text_of(m).split()) for m in requests[0]["body"]["messages"]
+    )
+    replies = [one for r in requests for one in r.get("replies", [r["reply"]])]
+    assert record["completion_tokens"] == sum(len(x["content"].split()) + 1 for x in replies)
+    assert record["reward_calls"] == reward_calls
+    cost = sample.scores["spec_judge"].metadata["generation"]  # type: ignore[index]
+    assert cost["model_calls"] == len(requests)
+    assert cost["completion_tokens"] == record["completion_tokens"]
+
+
+def test_best_of_n_one_request_n_rewards_best_answer(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REWARD_API_KEY", "rm-secret")
+    log = run(
+        server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
+    )
+    assert log.status == "success", log.error
+    assert log.samples is not None and len(log.samples) == SAMPLES
+    for sample in log.samples:
+        meta, question = sample.metadata, str(sample.input)
+        requests = sample_requests(server, sample)
+        # one request for all four samples, on the spec-augmented prompt
+        assert len(requests) == 1 and requests[0]["body"]["n"] == 4
+        assert user_text(requests[0]["body"]) == spec_prompt(meta, question)
+        texts = [x["content"] for x in requests[0]["replies"]]
+        # every answer scored once, thought stripped, as the user's question and the reply
+        rewards = sample_rewards(server, sample)
+        assert len(rewards) == 4
+        assert sorted(text_of(r["body"]["messages"][1]) for r in rewards) == sorted(
+            answer_of(t) for t in texts
+        )
+        for r in rewards:
+            assert r["body"]["model"] == RM
+            assert [m["role"] for m in r["body"]["messages"]] == ["user", "assistant"]
+            assert r["authorization"] == "Bearer rm-secret"
+        # the best (a tie of 3.0: the first sampled, index 1)
+        answer = answer_of(texts[1])
+        assert reward_of(answer) == max(BON_REWARDS)
+        check_judged(sample, answer)
+        record = sample.store["generation"]
+        assert record["method"] == "best_of_n" and record["answer"] == answer
+        assert record["thought"] == "drafting sample 1"  # the provider splits the thought off
+        assert record["deviations"] == []
+        kept = sample.store["reward_candidates"]
+        assert [c["score"] for c in kept["candidates"]] == BON_REWARDS
+        assert kept["chosen"] == 1 and kept["reward"]["model"] == RM
+        check_cost(sample, requests, reward_calls=4)
+
+
+def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -> None:
+    log = run(
+        server,
+        tmp_path,
+        method="tpo",
+        samples=3,
+        iterations=2,
+        reward_url=server.base_url + "/",
+        reward_model=RM,
+    )
+    assert log.status == "success", log.error
+    for sample in log.samples or []:
+        meta, question = sample.metadata, str(sample.input)
+        fields = spec_fields(meta, question)
+        requests = sample_requests(server, sample)
+        stages = [user_text(r["body"]).split("\n", 1)[0] for r in requests]
+        assert len(requests) == 7, stages  # sample, then (critique, suggest, update) x 2
+        sample_req, crit1, sugg1, upd1, crit2, sugg2, upd2 = requests
+        for r in (sample_req, upd1, upd2):
+            assert r["body"]["n"] == 3
+        for r in (crit1, sugg1, crit2, sugg2):
+            assert r["body"].get("n") in (None, 1)
+        answers = {
+            step: [answer_of(x["content"]) for x in r["replies"]]
+            for step, r in (("sample", sample_req), ("update 1", upd1), ("update 2", upd2))
+        }
+        # iteration 1: best 5.0 (sample #1), worst 1.0 (sample #2)
+        assert user_text(crit1["body"]) == PROMPTS.render(
+            "tpo_critique", **fields, chosen=answers["sample"][1], rejected=answers["sample"][2]
+        )
+        assert user_text(sugg1["body"]) == PROMPTS.render(
+            "tpo_suggest", **fields, chosen=answers["sample"][1], critique=crit1["reply"]["content"]
+        )
+        assert user_text(upd1["body"]) == PROMPTS.render(
+            "tpo_update",
+            **fields,
+            chosen=answers["sample"][1],
+            suggestions=sugg1["reply"]["content"],
+        )
+        # iteration 2 over all six so far: best 7.0 (update 1 #1), worst 0.5 (update 1 #2)
+        assert user_text(crit2["body"]) == PROMPTS.render(
+            "tpo_critique",
+            **fields,
+            chosen=answers["update 1"][1],
+            rejected=answers["update 1"][2],
+        )
+        assert user_text(upd2["body"]) == PROMPTS.render(
+            "tpo_update",
+            **fields,
+            chosen=answers["update 1"][1],
+            suggestions=sugg2["reply"]["content"],
+        )
+        # nine responses scored; the answer: 7.0, first reached in update 1 (update 2 ties)
+        assert len(sample_rewards(server, sample)) == 9
+        answer = answers["update 1"][1]
+        check_judged(sample, answer)
+        kept = sample.store["reward_candidates"]
+        assert [c["score"] for c in kept["candidates"]] == [
+            *TPO_REWARDS["sample"],
+            *TPO_REWARDS["update 1"],
+            *TPO_REWARDS["update 2"],
+        ]
+        assert kept["chosen"] == 4
+        check_cost(sample, requests, reward_calls=9)
+        assert sample.store["generation"]["method"] == "tpo"
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        ([], "expected one number in data[0].data"),
+        ([[0.1], [0.2]], "expected one number in data[0].data"),
+        ("AAAA", "expected one number in data[0].data"),
+        (None, "expected one number in data[0].data"),
+    ],
+)
+def test_broken_reward_reply_is_a_clear_error(data: Any, problem: str, tmp_path: Path) -> None:
+    with LoopbackServer(script=script, reward=lambda body: pooling_reply(body, data)) as server:
+        log = run(
+            server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
+        )
+    assert log.status == "error"
+    message = str(log.error.message if log.error else "")
+    assert f"reward model {RM} at http://127.0.0.1:{server.port}/pooling" in message
+    assert "no usable score" in message and problem in message
+
+
+def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
+    """A reward URL whose server has no `/pooling` (404) fails naming both."""
+
+    def missing(body: dict[str, Any]) -> Any:
+        raise AssertionError("not reached")
+
+    with LoopbackServer(script=script, reward=missing) as server:
+        url = f"http://127.0.0.1:{server.port}/other/v1"
+        log = run(server, tmp_path, method="best_of_n", n=2, reward_url=url, reward_model=RM)
+    assert log.status == "error"
+    message = str(log.error.message if log.error else "")
+    assert f"reward model {RM} at http://127.0.0.1:{server.port}/other/pooling" in message
+    assert "request failed" in message and "404" in message
