@@ -8,7 +8,7 @@ from typing import Any
 
 from .judge import JudgeItem, Judgement
 from .panel import Grader, majority
-from .sar import sample_scores
+from .sar import Scoring
 from .verdicts import SECTIONS, Section, Verdict
 
 VerdictRecords = dict[str, list[dict[str, Any]]]
@@ -54,7 +54,7 @@ def judgement_metadata(judgement: Judgement) -> dict[str, Any]:
     return metadata
 
 
-def grader_record(grader: Grader, judgement: Judgement, alpha: float) -> dict[str, Any]:
+def grader_record(grader: Grader, judgement: Judgement, scores: Scoring) -> dict[str, Any]:
     """One panel member's own reading: its verdicts, analyses and scores (None if unreadable)."""
     record: dict[str, Any] = {
         "grader": grader.name,
@@ -73,7 +73,7 @@ def grader_record(grader: Grader, judgement: Judgement, alpha: float) -> dict[st
     record["analysis"] = {
         section: [v.analysis for v in judgement.verdicts[section]] for section in SECTIONS
     }
-    record["scores"] = sample_scores(verdicts["safety"], verdicts["behavioral"], alpha)
+    record["scores"] = scores(verdicts["safety"], verdicts["behavioral"])
     return record
 
 

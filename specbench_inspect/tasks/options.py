@@ -64,6 +64,10 @@ class TaskOptions(BaseModel):
     min_graders: int | None = Field(
         None, ge=1, description="Readable graders a panel needs to score a sample."
     )
+    behavioral_na: Literal["count", "exclude"] = Field(
+        "count",
+        description="Behavioral N/A: `count` as not met (reference code) or `exclude` (paper).",
+    )
     judge_template_file: str | None = Field(
         None, description="Text file replacing the joint judge prompt (`judge_joint`)."
     )
