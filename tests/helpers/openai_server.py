@@ -360,6 +360,8 @@ class LoopbackServer:
                         self._send(200, server.pool(body, self.headers.get("Authorization")))
                     except BadRequest as ex:
                         self._send(400, {"error": {"message": str(ex), "type": "BadRequestError"}})
+                    except Exception as ex:  # a reward script's failure: an HTTP 500
+                        self._send(500, {"error": {"message": f"{type(ex).__name__}: {ex}"}})
                     return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})

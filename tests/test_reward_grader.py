@@ -1,0 +1,259 @@
+"""Best-of-N and TPO in process with mockllm (a provider without `num_choices`: N concurrent
+requests) and an LLM grader as reward (model role `reward`, else `grader`); the reading of a
+vLLM pooling reply; option mistakes; a transient reward-server error retried."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.data import DATA_DIR
+from helpers.models import grader_model, scripted_model
+from helpers.openai_server import LoopbackServer, default_reward
+from helpers.protocol import PROMPTS, spec_fields, spec_prompt
+from helpers.scripted import JUDGE_MARK, expected_scores, grader_reply, verdicts_for
+from inspect_ai import eval
+from inspect_ai.log import EvalLog
+from inspect_ai.model import ChatMessage, GenerateConfig, Model
+
+from specbench_inspect.errors import SpecBenchError
+from specbench_inspect.scorers.judge import DEFAULT_ATTEMPTS
+from specbench_inspect.solvers import best_of_n, tpo
+from specbench_inspect.solvers.reward import pooling_score, server_root
+from specbench_inspect.tasks import travel
+
+SAMPLES = 2
+QUALITY = [3, 8, 5, 8]
+"""The grader's rating of the k-th response to a question (k counted per question)."""
+RATED = re.compile(r"\[quality (\d+)\]")
+
+
+class Policy:
+    """The model under test: the k-th call for a question answers with quality QUALITY[k]
+    (concurrent identical requests can only differ by order); records every call."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[GenerateConfig]] = defaultdict(list)
+        self.lock = threading.Lock()
+
+    def reply(self, messages: list[ChatMessage], config: GenerateConfig) -> str:
+        prompt = messages[-1].text
+        with self.lock:
+            k = len(self.calls[prompt])
+            self.calls[prompt].append(config)
+        return f"<think>scratch-{k}</think>\n\nAnswer {k} [quality {QUALITY[k]}]"
+
+
+def rating_reply(messages: list[ChatMessage]) -> str:
+    """The reward grader: rates a response by its `[quality q]` marker."""
+    prompt = messages[-1].text
+    response = prompt.split("RESPONSE:\n", 1)[1]
+    quality = RATED.search(response)
+    assert quality, "reward prompt without a scripted response"
+    return f"The response is rated by its marker.\n<score>{quality.group(1)}</score>"
+
+
+def run(policy: Model, roles: dict[str, Model], tmp_path: Path, **options: Any) -> EvalLog:
+    [log] = eval(
+        travel(data_dir=str(DATA_DIR), **options),
+        model=policy,
+        model_roles=roles,
+        limit=SAMPLES,
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    return log
+
+
+def test_best_of_n_with_reward_role_and_concurrent_requests(tmp_path: Path) -> None:
+    policy = Policy()
+    rated: list[list[ChatMessage]] = []
+
+    def reward(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        rated.append(messages)
+        return rating_reply(messages)
+
+    log = run(
+        scripted_model(policy.reply),
+        {"reward": scripted_model(reward), "grader": grader_model()},
+        tmp_path,
+        method="best_of_n",
+        n=4,
+    )
+    assert log.status == "success", log.error
+    assert len(rated) == 4 * SAMPLES
+    for sample in log.samples or []:
+        meta, question = sample.metadata, str(sample.input)
+        fields = spec_fields(meta, question)
+        # mockllm takes no num_choices: four single requests on the spec-augmented prompt
+        configs = policy.calls[spec_prompt(meta, question)]
+        assert len(configs) == 4 and all(c.num_choices is None for c in configs)
+        # each answer (never the thought) rated once with our prompt
+        prompts = [m[-1].text for m in rated if question in m[-1].text]
+        expected = {
+            PROMPTS.render("reward_grader", **fields, response=f"Answer {k} [quality {q}]")
+            for k, q in enumerate(QUALITY)
+        }
+        assert len(prompts) == 4 and set(prompts) == expected
+        assert all("scratch-" not in p for p in prompts)
+        record = sample.store["generation"]
+        assert record["model_calls"] == 4 and record["reward_calls"] == 4
+        [deviation] = record["deviations"]
+        assert "LLM grader mockllm/model" in deviation and "1-10 scale" in deviation
+        # every response kept with its rating; 8 twice: the first sampled of the two wins
+        # (concurrent identical requests: which call came k-th is up to the scheduler)
+        kept = sample.store["reward_candidates"]
+        scores = [c["score"] for c in kept["candidates"]]
+        assert sorted(scores) == sorted(QUALITY)
+        for c in kept["candidates"]:
+            assert c["score"] == int(RATED.findall(c["answer"])[0])
+        assert kept["chosen"] == scores.index(8.0)
+        answer = kept["candidates"][kept["chosen"]]["answer"]
+        assert record["answer"] == answer and answer.endswith("[quality 8]")
+        assert kept["reward"]["source"] == "llm_grader"
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.answer == answer
+        assert score.value == pytest.approx(
+            expected_scores(
+                verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
+                verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
+            )
+        )
+
+
+def test_tpo_falls_back_to_the_grader_role(tmp_path: Path) -> None:
+    """Without a `reward` role the `grader` role rates; TPO's counts with mockllm."""
+    calls = {"judge": 0, "reward": 0}
+
+    def grader(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        prompt = messages[-1].text
+        if JUDGE_MARK in prompt:
+            calls["judge"] += 1
+            return grader_reply(prompt)
+        calls["reward"] += 1
+        return rating_reply(messages)
+
+    def policy(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        prompt = messages[-1].text
+        if prompt.startswith(("Two responses", "Here is a response")):
+            return "notes"
+        return "Fine answer [quality 6]"
+
+    log = run(
+        scripted_model(policy),
+        {"grader": scripted_model(grader)},
+        tmp_path,
+        method="tpo",
+        samples=2,
+        iterations=1,
+    )
+    assert log.status == "success", log.error
+    assert calls == {"judge": SAMPLES, "reward": 4 * SAMPLES}
+    for sample in log.samples or []:
+        record = sample.store["generation"]
+        # 2 samples, critique, suggestions, 2 updates; all tie: the first sampled is the answer
+        assert record["model_calls"] == 6 and record["reward_calls"] == 4
+        assert sample.store["reward_candidates"]["chosen"] == 0
+        assert len(record["deviations"]) == 1
+
+
+def test_grader_without_a_score_is_a_clear_error(tmp_path: Path) -> None:
+    def reward(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        return "This response looks fine to me. <score>11</score>"  # off the scale
+
+    policy = Policy()
+    log = run(
+        scripted_model(policy.reply),
+        {"reward": scripted_model(reward), "grader": grader_model()},
+        tmp_path,
+        method="best_of_n",
+        n=1,
+    )
+    assert log.status == "error"
+    message = log.error.message if log.error else ""
+    assert "reward grader mockllm/model gave no <score>N</score> from 1 to 10" in message
+    assert f"in {DEFAULT_ATTEMPTS} attempts" in message and "<score>11</score>" in message
+
+
+@pytest.mark.parametrize(
+    "reply, score",
+    [
+        ({"data": [{"index": 0, "object": "pooling", "data": [1.25]}]}, 1.25),
+        ({"data": [{"index": 0, "data": -3}]}, -3.0),
+    ],
+)
+def test_pooling_score_reads_one_number(reply: Any, score: float) -> None:
+    assert pooling_score(reply) == score
+
+
+@pytest.mark.parametrize(
+    "reply, problem",
+    [
+        ("not json", "expected a JSON object"),
+        ({"error": "x"}, "expected 'data' to hold one result"),
+        ({"data": [{"data": [1.0]}, {"data": [2.0]}]}, "expected 'data' to hold one result"),
+        ({"data": [{"data": [0.2, 0.8]}]}, "expected one number"),
+        ({"data": [{"data": [[0.1], [0.2]]}]}, "per-token or multi-label"),
+        ({"data": [{"data": [True]}]}, "expected one number"),
+        ({"data": [{"data": [float("nan")]}]}, "not a finite number"),
+    ],
+)
+def test_pooling_score_refuses_anything_else(reply: Any, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        pooling_score(reply)
+
+
+def test_server_root_drops_v1() -> None:
+    assert server_root("http://rm:8001/v1") == "http://rm:8001"
+    assert server_root("http://rm:8001/v1/") == "http://rm:8001"
+    assert server_root("https://rm.example/api") == "https://rm.example/api"
+
+
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda: best_of_n(n=0), "n: expected a whole number >= 1, got 0"),
+        (lambda: tpo(samples=1), "samples: expected a whole number >= 2, got 1"),
+        (lambda: tpo(iterations=-1), "iterations: expected a whole number >= 0"),
+        (lambda: best_of_n(reward_url="http://rm:8001/v1"), "reward_model: required"),
+        (lambda: best_of_n(reward_model="rm"), "needs reward_url"),
+        (lambda: tpo(reward_url="rm:8001", reward_model="rm"), "reward_url: expected an http"),
+        (lambda: best_of_n(reward_connections=0), "reward_connections: expected a whole"),
+        (lambda: best_of_n(samples=3), "does not take option 'samples'"),
+    ],
+)
+def test_option_mistakes_are_refused(make: Any, problem: str) -> None:
+    with pytest.raises(SpecBenchError, match=re.escape(problem)):
+        make()
+
+
+def test_transient_reward_error_is_retried(tmp_path: Path) -> None:
+    """The first pooling request fails (HTTP 500): the client retries it, the run succeeds and
+    the retry is not counted as a second reward call."""
+    failed: list[int] = []
+
+    def flaky(body: dict[str, Any]) -> Any:
+        if not failed:
+            failed.append(1)
+            raise RuntimeError("engine overloaded")
+        return default_reward(body)
+
+    with LoopbackServer(reward=flaky) as server:
+        log = run(
+            scripted_model(Policy().reply),
+            {"grader": grader_model()},
+            tmp_path,
+            method="best_of_n",
+            n=2,
+            reward_url=server.base_url,
+            reward_model="rm",
+        )
+        served = len(server.pooling_requests)
+    assert log.status == "success", log.error
+    assert failed == [1] and served == 2 * SAMPLES
+    for sample in log.samples or []:
+        assert sample.store["generation"]["reward_calls"] == 2
