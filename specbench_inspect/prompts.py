@@ -595,6 +595,11 @@ class Templates:
         base: str = prompts or DEFAULT_WORDING
         if base not in WORDINGS:
             path = Path(base).expanduser()
+            if not path.exists():
+                raise TemplateError(
+                    f"prompts: {prompts!r} is neither a wording ({', '.join(WORDINGS)}) nor an "
+                    "existing templates file"
+                )
             mapping = _read_mapping(path)
             base = mapping.pop("base", DEFAULT_WORDING)
             if base not in WORDINGS:

@@ -172,7 +172,9 @@ def remove_fenced(reply: str, boundary: str) -> str:
 def grader_answer(reply: str, *, response: str, boundary: str, prompt: str = "") -> str:
     """The part of a grader's reply that is read: without copies of its input (see above)."""
     text = reply
-    if prompt.strip() and boundary in text:
+    # a copy of a prompt that carries the boundary carries it too (a cheap test first); a
+    # wording without the boundary (the paper's) is searched for copies every time
+    if prompt.strip() and (boundary in text or boundary not in prompt):
         text = remove_copies(text, prompt)
     text = remove_fenced(text, boundary)
     if readable_marks(response):
