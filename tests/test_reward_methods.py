@@ -12,15 +12,9 @@ from typing import Any
 
 import pytest
 from helpers.data import DATA_DIR
-from helpers.openai_server import (
-    LoopbackServer,
-    default_script,
-    pooling_reply,
-    question_tag,
-    reward_of,
-    text_of,
-)
+from helpers.openai_server import LoopbackServer, pooling_reply, reward_of, text_of
 from helpers.protocol import PROMPTS, spec_fields, spec_prompt
+from helpers.rewarded import BON_REWARDS, MODEL, TPO_REWARDS, script, user_text
 from helpers.scripted import expected_scores, verdicts_for
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, EvalSample
@@ -29,41 +23,7 @@ from inspect_ai.model import Model, get_model
 from specbench_inspect.tasks import travel
 
 SAMPLES = 2
-MODEL = "policy"
 RM = "rm/FsfairX"
-
-BON_REWARDS = [1.5, 3.0, -2.0, 3.0]
-"""Rewards of the four Best-of-N candidates, by choice index: the best is a tie (1 and 3)."""
-TPO_REWARDS = {"sample": [2.0, 5.0, 1.0], "update 1": [4.0, 7.0, 0.5], "update 2": [7.0, 6.0, -1.0]}
-"""Rewards of TPO's responses, by step and choice index."""
-
-
-def candidate(step: str, index: int, tag: str, reward: float) -> str:
-    """A scripted response: a thought (never shown to the reward model), then the answer."""
-    return f"<think>drafting {step} {index}</think>\n\n{step} #{index} for {tag} [reward {reward}]"
-
-
-def user_text(body: dict[str, Any]) -> str:
-    return next(text_of(m) for m in reversed(body["messages"]) if m["role"] == "user")
-
-
-def script(body: dict[str, Any]) -> dict[str, Any]:
-    """The model under test: candidates whose rewards are set by step and choice index; TPO's
-    critique and suggestion calls answer with a text naming what they were shown."""
-    if body["model"] != MODEL:
-        return default_script(body)
-    prompt = user_text(body)
-    tag = question_tag(prompt.split("\n\n")[0])
-    index = int(body.get("choice_index", 0))
-    if prompt.startswith("Two responses to the same query"):
-        return {"content": f"critique {question_tag(prompt)}"}
-    if prompt.startswith("Here is a response to a query and a critique"):
-        return {"content": f"suggestions {question_tag(prompt)}"}
-    if "Suggestions for improving it:" in prompt:
-        step = "update 2" if "update 1 #" in prompt else "update 1"
-        return {"content": candidate(step, index, tag, TPO_REWARDS[step][index])}
-    rewards = TPO_REWARDS["sample"] if int(body.get("n") or 1) == 3 else BON_REWARDS
-    return {"content": candidate("sample", index, tag, rewards[index])}
 
 
 @pytest.fixture(scope="module")
