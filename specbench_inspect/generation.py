@@ -40,6 +40,10 @@ class Generation:
     """The chat template sent with each request (`server` continuation), empty if none."""
     reward_calls: int = 0
     """Calls to a reward model (Best-of-N, TPO)."""
+    decoding: dict[str, Any] = field(default_factory=dict)
+    """The reference's decoding defaults for the model's family, as applied to the method's
+    calls: `family`, `reason`, `defaults` (the settings the user left unset) and
+    `user_settings` (the user's own, which replaced a default)."""
     stages: list[dict[str, Any]] = field(default_factory=list)
     """One entry per model call, in order: `{"stage": name, "stop_reason": ..., "tokens": n}`."""
     truncated: list[str] = field(default_factory=list)

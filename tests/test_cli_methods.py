@@ -181,3 +181,36 @@ def test_a_wrong_solver_option_is_one_line_naming_the_options(tmp_path: Path) ->
         "(it takes templates, continuation, chat_template; -S name=value)"
     ) in said
     assert "TypeError" not in said and "unexpected keyword argument" not in said
+
+
+@pytest.mark.slow
+def test_the_users_decoding_settings_win_on_the_command_line(tmp_path: Path) -> None:
+    """`--temperature` and `--extra-body` (thinking off) through the CLI: the user's values are
+    sent, the other Qwen3 instruct settings fill in, and the log records both."""
+    with LoopbackServer() as server:
+        result = run_inspect(
+            travel_eval_args(
+                "openai-api/loop/Qwen3-14B",
+                tmp_path / "logs",
+                *("--limit", "1", "--temperature", "0.2"),
+                *("--extra-body", '{"chat_template_kwargs": {"enable_thinking": false}}'),
+            ),
+            server.base_url,
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        [body] = [r["body"] for r in server.requests if r["body"]["model"] == "Qwen3-14B"]
+
+    assert (body["temperature"], body["max_tokens"], body["top_p"], body["top_k"]) == (
+        0.2,
+        4200,
+        0.8,
+        20,
+    )
+    assert body["chat_template_kwargs"] == {"enable_thinking": False}
+    log = only_log(tmp_path / "logs")
+    decoding = log.eval.metadata["specbench"]["generation"]["decoding"]  # type: ignore[index]
+    assert decoding["family"] == "qwen3 (no thinking)"
+    assert decoding["user_settings"] == {"temperature": 0.2}
+    assert log.samples is not None
+    assert log.samples[0].store["generation"]["decoding"] == decoding

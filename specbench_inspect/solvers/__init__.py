@@ -11,7 +11,9 @@ from inspect_ai.solver import Solver
 from .align3 import align3
 from .best_of_n import best_of_n
 from .continuation import PrefilledSolver
+from .decoding import decoding_for
 from .more_think import more_think
+from .plan import model_in_context
 from .raw import raw
 from .self_refine import self_refine
 from .tpo import tpo
@@ -62,12 +64,22 @@ def method_generation(solver: Solver, method: str) -> dict[str, Any]:
 
     A pre-filled method's solver made its continuation plan (provider, continuation, chat
     template, deviations, and why) when it was created, if the model was known then: this is
-    that plan, not a second one. Each sample's store records what ran in every case
-    (`Generation.method`, `.continuation`, `.chat_template`, `.deviations`).
+    that plan, not a second one. `decoding` is the reference's decoding for the model's family
+    as the method's calls apply it. Each sample's store records what ran in every case
+    (`Generation.method`, `.continuation`, `.chat_template`, `.deviations`, `.decoding`).
     """
-    if isinstance(solver, PrefilledSolver):
-        return solver.generation()
-    return {"method": method, "continuation": None, "deviations": []}
+    described = (
+        solver.generation()
+        if isinstance(solver, PrefilledSolver)
+        else {"method": method, "continuation": None, "deviations": []}
+    )
+    model = model_in_context()
+    described["decoding"] = (
+        decoding_for(model).describe()
+        if model is not None
+        else "per sample (the model was not known when the task was created)"
+    )
+    return described
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from ..generation import Generation
 from ..prompts import Templates
 from ..thinking import split_thought
 from .answer_checks import flag_answer, record_call
+from .decoding import decoding_for
 
 BUILTIN = Templates()
 """The builtin wording, for callers of `spec_fields` that pass no templates."""
@@ -84,12 +85,17 @@ async def counted_generate(
 ) -> ModelOutput:
     """One model call, counted in `record` (and listed in its stages, named `stage` or after
     the method); inside a transcript span named after the stage when there is one
-    (multi-stage methods)."""
+    (multi-stage methods). The reference's decoding for the model's family fills the settings
+    the user left unset (see `decoding`)."""
+    decoding = decoding_for(model)
+    config = decoding.apply(config or GenerateConfig(), model)
+    if not record.decoding:
+        record.decoding = decoding.describe()
     if stage is None:
-        output = await model.generate(messages, config=config or GenerateConfig())
+        output = await model.generate(messages, config=config)
     else:
         async with span(stage):
-            output = await model.generate(messages, config=config or GenerateConfig())
+            output = await model.generate(messages, config=config)
     if record.model_calls == 0 and output.usage is not None:
         record.prompt_tokens = output.usage.input_tokens
     record.model_calls += 1
