@@ -26,11 +26,13 @@ from helpers.models import scripted_model
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 from specbench_inspect.errors import SpecBenchError
 from specbench_inspect.paper_wording import UPSTREAM_FILES, PaperWordingError, paper_texts_from
 from specbench_inspect.prompts import DEFAULTS, Templates
+from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.tasks import specbench
 
 UPSTREAM = find_upstream_dir()
@@ -280,6 +282,24 @@ def reference_stop(request: dict[str, Any]) -> list[str]:
     return list(request["config"].get("stop") or [])
 
 
+def server_prompt(template: str, messages: list[dict[str, str]], **kwargs: Any) -> str:
+    """The prompt a vLLM server builds for a continuation request: the chat template rendered
+    as transformers renders it, cut after the final (assistant) message's content."""
+    env = ImmutableSandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"]
+    )
+
+    def raise_exception(message: str) -> None:
+        raise ValueError(message)
+
+    env.globals["raise_exception"] = raise_exception
+    text = env.from_string(template).render(
+        messages=messages, add_generation_prompt=False, **kwargs
+    )
+    final = messages[-1]["content"].strip()
+    return text[: text.rindex(final) + len(final)]
+
+
 # --- the tests ------------------------------------------------------------------------------
 
 
@@ -304,6 +324,13 @@ def test_every_generation_request_is_the_references(method: str, tmp_path: Path)
                 extra = theirs["config"]["extra_body"]
                 for flag in ("add_generation_prompt", "continue_final_message"):
                     assert mine["extra_body"][flag] == extra[flag]
+                # the text the model is given: the reference's chat template (with the kwargs
+                # it sends) and ours render the same prompt
+                assert server_prompt(
+                    packaged_template("qwen3").text, mine["messages"]
+                ) == server_prompt(
+                    extra["chat_template"], theirs["messages"], **extra["chat_template_kwargs"]
+                )
 
 
 @pytest.mark.slow
