@@ -236,3 +236,31 @@ def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
     message = str(log.error.message if log.error else "")
     assert f"reward model {RM} at http://127.0.0.1:{server.port}/other/pooling" in message
     assert "request failed" in message and "404" in message
+
+
+class IgnoresN(LoopbackServer):
+    """A server that ignores `n` (one choice per request)."""
+
+    def complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        return super().complete({k: v for k, v in body.items() if k != "n"})
+
+
+def test_best_of_n_tops_up_when_the_server_ignores_n(tmp_path: Path) -> None:
+    with IgnoresN(script=script) as server:
+        log = run(
+            server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
+        )
+        assert log.status == "success", log.error
+        for sample in log.samples or []:
+            requests = sample_requests(server, sample)
+            assert len(requests) == 4  # the n=4 request answered once, then three single ones
+            assert len(sample_rewards(server, sample)) == 4
+            record = sample.store["generation"]
+            assert record["model_calls"] == 4 and record["reward_calls"] == 4
+            # the three single requests run concurrently: their stages in any order
+            assert sorted(s["stage"] for s in record["stages"]) == [
+                "best_of_n: sample",
+                "best_of_n: sample 2",
+                "best_of_n: sample 3",
+                "best_of_n: sample 4",
+            ]

@@ -36,11 +36,13 @@ from .reward import GraderReward, PoolingReward, Scored, reward_source
 from .strict import strict_options
 
 NUM_CHOICES_PROVIDERS = frozenset(
-    {"openai", "openai-api", "vllm", "vllm-completions", "sglang", "together", "groq", "google"}
+    {"openai", "openai-api", "vllm", "vllm-completions", "sglang", "together"}
 )
-"""Providers whose Inspect model API passes `num_choices` on (as `n` or a candidate count):
-N samples come from one request. Other providers get N concurrent requests; a reply with
-fewer than N choices (a server that ignores `n`) is topped up with single requests."""
+"""Providers whose Inspect model API passes `num_choices` on as `n` to servers that sample
+`n` choices (vLLM, SGLang, OpenAI's chat API): N samples come from one request. Others get N
+concurrent requests (Groq takes only n=1, Gemini at most 8 candidates); a reply with fewer
+than N choices (a server that ignores `n`, or OpenAI's responses API) is topped up with
+single requests."""
 
 CANDIDATES_KEY = "reward_candidates"
 """The sample's Store entry listing every scored response (reward source, stage, score)."""
