@@ -1,5 +1,6 @@
 """The spec-wise judge (scorer), verdict reading, SAR arithmetic and metrics."""
 
+from .grader_check import check_grader_panel
 from .metrics import (
     generation_cost,
     generation_problems,
@@ -14,6 +15,7 @@ from .verdicts import UnreadableReply, read_joint, read_single
 __all__ = [
     "ALPHA",
     "UnreadableReply",
+    "check_grader_panel",
     "generation_cost",
     "generation_problems",
     "grader_panel",

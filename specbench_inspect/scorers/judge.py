@@ -64,6 +64,7 @@ class JudgeItem:
     boundary: str
     repaired: int = 0
     """Surrogate code points of the answer (unencodable) repaired before judging."""
+    scenario: str = ""
 
     def specs(self, section: Section) -> list[str]:
         return self.safety_specs if section == "safety" else self.behavioral_specs
@@ -82,6 +83,7 @@ def judge_item(state: TaskState, max_chars: int = MAX_RESPONSE_CHARS) -> JudgeIt
         answer=meta.answer,
         boundary=response_boundary(response),
         repaired=repaired,
+        scenario=meta.scenario,
     )
 
 

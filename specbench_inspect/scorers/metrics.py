@@ -89,7 +89,9 @@ def suffixed(summary: dict[str, float], group: str) -> dict[str, float]:
 @in_namespace
 def spec_scores() -> Metric:
     """Mean and stderr of `sar`, `safety` and `behavioral`: over all samples, then per label
-    (`sar_unsafe`, ...), then per scenario when the run covers several (`sar_travel`, ...)."""
+    (`sar_unsafe`, ...), then per scenario when the run covers several (`sar_travel`, ...).
+    Every mean comes before every `_stderr`, so that the headline figures lead the run header
+    of `inspect view`."""
 
     def compute(scores: list[SampleScore]) -> Value:
         result = summaries(scores)
@@ -101,7 +103,8 @@ def spec_scores() -> Metric:
         if len(by_scenario) > 1:
             for scenario in sorted(by_scenario):
                 result.update(suffixed(by_scenario[scenario], scenario))
-        return cast(Value, result)
+        means = {k: v for k, v in result.items() if not k.endswith("_stderr")}
+        return cast(Value, {**means, **result})
 
     return compute
 

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from inspect_ai.model import GenerateConfig, Model, get_model, model_roles
 
+from ..errors import SpecBenchError
 from ..keys import grader_key
 from .verdicts import Verdict
 
@@ -61,6 +62,23 @@ def parse_graders(graders: str | Sequence[str] | None) -> list[str]:
             )
         keys[key] = name
     return names
+
+
+def check_quorum(min_graders: int | None, panel: Sequence[str]) -> None:
+    """Refuse a `min_graders` the panel (its graders' names) cannot apply."""
+    if min_graders is None:
+        return
+    if min_graders < 1:
+        raise SpecBenchError(f"min_graders: must be at least 1, got {min_graders}")
+    if len(panel) == 1:
+        raise SpecBenchError(
+            f"min_graders: the panel has one grader ({panel[0]}); min_graders is the "
+            "quorum of a panel of several (graders=a,b,c)"
+        )
+    if min_graders > len(panel):
+        raise SpecBenchError(
+            f"min_graders: {min_graders} is more than the {len(panel)} graders listed"
+        )
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from .metrics import (
     judge_health,
     spec_scores,
 )
-from .panel import Grader, default_min_graders, parse_graders, resolve_graders
+from .panel import Grader, check_quorum, default_min_graders, parse_graders, resolve_graders
 from .records import explanation, grader_record, judgement_metadata, verdict_records
 from .sar import ALPHA, Scoring, check_behavioral_na, scoring
 
@@ -80,18 +80,10 @@ def check_judge_options(
         )
     if max_attempts < 1:
         raise SpecBenchError(f"max_attempts: must be at least 1, got {max_attempts}")
-    if min_graders is not None:
-        if min_graders < 1:
-            raise SpecBenchError(f"min_graders: must be at least 1, got {min_graders}")
-        if len(graders) == 1:
-            raise SpecBenchError(
-                f"min_graders: the panel has one grader ({graders[0]}); min_graders is the "
-                "quorum of a panel of several (graders=a,b,c)"
-            )
-        if len(graders) > 1 and min_graders > len(graders):
-            raise SpecBenchError(
-                f"min_graders: {min_graders} is more than the {len(graders)} graders listed"
-            )
+    if graders:
+        check_quorum(min_graders, graders)
+    elif min_graders is not None and min_graders < 1:
+        raise SpecBenchError(f"min_graders: must be at least 1, got {min_graders}")
 
 
 @scorer(
@@ -175,7 +167,7 @@ def spec_judge(
         return Score(
             value=value,
             answer=item.response,
-            explanation=explanation(records, value),
+            explanation=explanation(records, value, f"{item.label} · {item.scenario}"),
             metadata=metadata,
         )
 
