@@ -20,7 +20,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, Model, get_model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    Model,
+    get_model,
+    model_roles,
+)
 from inspect_ai.util import collect, concurrency
 
 from ..errors import SpecBenchError
@@ -172,14 +179,13 @@ class GraderReward:
     def __init__(self, templates: Templates, attempts: int = DEFAULT_ATTEMPTS) -> None:
         self.templates = templates
         self.attempts = attempts
-        self._model: Model | None = None
 
     def model(self) -> Model:
-        """The `reward` role, else the `grader` role, else the judge's default grader."""
-        if self._model is None:
-            fallback = get_model(role=GRADER_ROLE, default=DEFAULT_GRADER, config=GRADER_CONFIG)
-            self._model = get_model(role=REWARD_ROLE, default=fallback, config=GRADER_CONFIG)
-        return self._model
+        """The `reward` role, else the `grader` role, else the judge's default grader (looked
+        up in the running eval's roles each time: Inspect caches the models)."""
+        if REWARD_ROLE in model_roles():
+            return get_model(role=REWARD_ROLE, config=GRADER_CONFIG)
+        return get_model(role=GRADER_ROLE, default=DEFAULT_GRADER, config=GRADER_CONFIG)
 
     def describe(self) -> dict[str, Any]:
         return {"source": "llm_grader", "model": str(self.model()), "scale": list(SCALE)}
