@@ -92,7 +92,7 @@ def check_cost(sample: EvalSample, requests: list[dict[str, Any]], reward_calls:
     assert record["completion_tokens"] == sum(len(x["content"].split()) + 1 for x in replies)
     assert record["reward_calls"] == reward_calls
     cost = sample.scores["spec_judge"].metadata["generation"]  # type: ignore[index]
-    assert cost["model_calls"] == len(requests)
+    assert cost["model_calls"] == len(requests) and cost["reward_calls"] == reward_calls
     assert cost["completion_tokens"] == record["completion_tokens"]
 
 
@@ -134,6 +134,8 @@ def test_best_of_n_one_request_n_rewards_best_answer(
         assert [c["score"] for c in kept["candidates"]] == BON_REWARDS
         assert kept["chosen"] == 1 and kept["reward"]["model"] == RM
         check_cost(sample, requests, reward_calls=4)
+    metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
+    assert metrics["reward_calls"].value == 4 and metrics["model_calls"].value == 1
 
 
 def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -> None:

@@ -135,7 +135,8 @@ def judge_health() -> Metric:
 @in_namespace
 def generation_cost() -> Metric:
     """Mean per sample of `model_calls`, `prompt_tokens` (first call) and `completion_tokens`
-    (all calls): the paper's cost of a method. Samples without a record are left out."""
+    (all calls): the paper's cost of a method; and `reward_calls` when a method called a
+    reward model (`best_of_n`, `tpo`). Samples without a record are left out."""
 
     def compute(scores: list[SampleScore]) -> Value:
         records = [
@@ -144,6 +145,8 @@ def generation_cost() -> Metric:
         result: dict[str, float] = {}
         for key in ("model_calls", "prompt_tokens", "completion_tokens"):
             result[key] = mean_of([float(r[key]) for r in records if key in r])
+        if any(r.get("reward_calls") for r in records):
+            result["reward_calls"] = mean_of([float(r.get("reward_calls", 0)) for r in records])
         return result
 
     return compute

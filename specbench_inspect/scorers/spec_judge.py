@@ -56,6 +56,7 @@ def generation_record() -> dict[str, Any] | None:
         "model_calls": record.model_calls,
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,
+        "reward_calls": record.reward_calls,
         "truncated": list(record.truncated),
         "flags": list(record.flags),
     }
