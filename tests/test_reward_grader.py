@@ -86,6 +86,10 @@ def test_best_of_n_with_reward_role_and_concurrent_requests(tmp_path: Path) -> N
     )
     assert log.status == "success", log.error
     assert len(rated) == 4 * SAMPLES
+    plan = log.eval.metadata["specbench"]["generation"]  # type: ignore[index]
+    assert plan["reward"]["source"] == "llm_grader"
+    [planned] = plan["deviations"]
+    assert planned.startswith("reward: no reward_url, so an LLM grader rated each response")
     for sample in log.samples or []:
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)

@@ -136,6 +136,13 @@ def test_best_of_n_one_request_n_rewards_best_answer(
         check_cost(sample, requests, reward_calls=4)
     metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
     assert metrics["reward_calls"].value == 4 and metrics["model_calls"].value == 1
+    plan = log.eval.metadata["specbench"]["generation"]  # type: ignore[index]
+    assert plan["method"] == "best_of_n" and plan["deviations"] == []
+    assert plan["reward"] == {
+        "source": "pooling",
+        "model": RM,
+        "url": f"http://127.0.0.1:{server.port}/pooling",
+    }
 
 
 def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -> None:

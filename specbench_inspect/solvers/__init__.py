@@ -9,7 +9,7 @@ from typing import Any
 from inspect_ai.solver import Solver
 
 from .align3 import align3
-from .best_of_n import best_of_n
+from .best_of_n import RewardSolver, best_of_n
 from .continuation import PrefilledSolver
 from .decoding import decoding_for
 from .more_think import more_think
@@ -70,7 +70,7 @@ def method_generation(solver: Solver, method: str) -> dict[str, Any]:
     """
     described = (
         solver.generation()
-        if isinstance(solver, PrefilledSolver)
+        if isinstance(solver, (PrefilledSolver, RewardSolver))
         else {"method": method, "continuation": None, "deviations": []}
     )
     model = model_in_context()

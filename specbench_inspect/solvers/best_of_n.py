@@ -7,6 +7,7 @@ The sampling and selection helpers here are shared with `tpo`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from inspect_ai.model import (
     ChatCompletionChoice,
@@ -150,7 +151,7 @@ def finish_best(
             ],
         },
     )
-    record.deviations = [*record.deviations, *reward.deviations()]
+    record.deviations = [*record.deviations, *reward.deviations(reward.describe()["model"])]
     output = ModelOutput(
         model=chosen.output.model, choices=[chosen.choice], usage=chosen.output.usage
     )
@@ -158,6 +159,27 @@ def finish_best(
     state.output = output
     record_answer(record, chosen.text, _reasoning(chosen.choice))
     return state
+
+
+class RewardSolver:
+    """The solver of a reward-model method; `generation()` describes it for the task
+    metadata (the reward source, any deviation), like a pre-filled method's plan."""
+
+    def __init__(self, method: str, reward: PoolingReward | GraderReward, solve: Solver) -> None:
+        self.method = method
+        self.reward = reward
+        self.solve = solve
+
+    async def __call__(self, state: TaskState, generate: Generate) -> TaskState:
+        return await self.solve(state, generate)
+
+    def generation(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "continuation": None,
+            "deviations": self.reward.deviations(),
+            "reward": self.reward.plan(),
+        }
 
 
 def _reasoning(choice: ChatCompletionChoice) -> str:
@@ -202,4 +224,4 @@ def best_of_n(
         await score_candidates(reward, state, spec_fields(state, prompts), candidates, record)
         return finish_best(state, record, reward, candidates)
 
-    return solve
+    return RewardSolver("best_of_n", reward, solve)

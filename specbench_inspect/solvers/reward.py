@@ -66,12 +66,17 @@ class Scored:
 
 
 class RewardSource(Protocol):
+    def plan(self) -> dict[str, Any]:
+        """For the task metadata: the reward source the options chose (no eval needed)."""
+        ...
+
     def describe(self) -> dict[str, Any]:
         """For the sample's Store: which reward source scored the responses."""
         ...
 
-    def deviations(self) -> list[str]:
-        """Ways this source departs from the paper's reward model."""
+    def deviations(self, model: str | None = None) -> list[str]:
+        """Ways this source departs from the paper's reward model (naming the grader in
+        force, `model`, when known)."""
         ...
 
     async def score_all(self, items: list[Scored], record: Generation) -> list[float]:
@@ -127,10 +132,13 @@ class PoolingReward:
         self.model = model
         self.connections = connections
 
-    def describe(self) -> dict[str, Any]:
+    def plan(self) -> dict[str, Any]:
         return {"source": "pooling", "model": self.model, "url": self.root + POOLING_PATH}
 
-    def deviations(self) -> list[str]:
+    def describe(self) -> dict[str, Any]:
+        return self.plan()
+
+    def deviations(self, model: str | None = None) -> list[str]:
         return []
 
     def client(self) -> Any:
@@ -187,14 +195,22 @@ class GraderReward:
             return get_model(role=REWARD_ROLE, config=GRADER_CONFIG)
         return get_model(role=GRADER_ROLE, default=DEFAULT_GRADER, config=GRADER_CONFIG)
 
+    def plan(self) -> dict[str, Any]:
+        return {
+            "source": "llm_grader",
+            "model": f"model role '{REWARD_ROLE}', else '{GRADER_ROLE}', else {DEFAULT_GRADER}",
+            "scale": list(SCALE),
+        }
+
     def describe(self) -> dict[str, Any]:
         return {"source": "llm_grader", "model": str(self.model()), "scale": list(SCALE)}
 
-    def deviations(self) -> list[str]:
+    def deviations(self, model: str | None = None) -> list[str]:
+        grader = f"the LLM grader {model}" if model else "an LLM grader"
         return [
-            f"reward: no reward_url, so the LLM grader {self.model()} rated each response on a "
-            f"{SCALE[0]}-{SCALE[1]} scale against the scenario's specs instead of the paper's "
-            "reward model (FsfairX-LLaMA3-RM-v0.1)"
+            f"reward: no reward_url, so {grader} rated each response on a {SCALE[0]}-{SCALE[1]} "
+            "scale against the scenario's specs instead of the paper's reward model "
+            "(FsfairX-LLaMA3-RM-v0.1)"
         ]
 
     async def score_all(self, items: list[Scored], record: Generation) -> list[float]:

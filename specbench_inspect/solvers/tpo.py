@@ -16,6 +16,7 @@ from .._namespace import in_namespace
 from ..generation import Generation
 from ..thinking import answer_text
 from .best_of_n import (
+    RewardSolver,
     best,
     finish_best,
     sample_candidates,
@@ -103,4 +104,4 @@ def tpo(
             pool += fresh
         return finish_best(state, record, reward, pool)
 
-    return solve
+    return RewardSolver("tpo", reward, solve)
