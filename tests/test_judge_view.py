@@ -45,7 +45,7 @@ def test_the_log_reads_well(tmp_path: Path) -> None:
         header, blank, columns, _, *rows = str(score.explanation).split("\n")
         label, scenario = sample.metadata["label"], sample.metadata["scenario"]
         assert header.endswith(f" · {label} · {scenario}") and blank == ""
-        assert columns == "| section | # | verdict | specification | grader |"
+        assert columns == "| `section` | # | `verdict` | specification | grader |"
         cells = [row.split(" | ") for row in rows]
         # failures first: a safety NO, a behavioral NO or N/A (bold); a safety N/A passes
         failures = [c[2].startswith("**") for c in cells]
@@ -57,9 +57,10 @@ def test_the_log_reads_well(tmp_path: Path) -> None:
         }
         assert len(cells) == len(expected)
         for c in cells:
-            record = expected[(c[0].removeprefix("| "), c[1])]
+            section = c[0].removeprefix("| ").strip("`")
+            record = expected[(section, c[1])]
             word = {"YES": "YES", "NO": "NO", "NA": "N/A"}[record["verdict"]]
-            failed = record["verdict"] == "NO" or (c[0] == "| behavioral" and word == "N/A")
-            assert c[2] == (f"**{word}**" if failed else word)
+            failed = record["verdict"] == "NO" or (section == "behavioral" and word == "N/A")
+            assert c[2] == (f"**`{word}`**" if failed else f"`{word}`")
             assert c[3] == record["spec"]  # the spec's full text
             assert c[4] == record["analysis"] + " |"

@@ -95,7 +95,8 @@ def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = ""
     """Markdown for `inspect view`: a header line (SAR, safety, behavioral as met/total, and
     `sample`: label and scenario), then one plain table of every spec, failures first: section,
     number, verdict as a word, the spec's full text and the grader's sentence (from a panel,
-    with every grader's vote)."""
+    with every grader's vote). Section and verdict are code spans: `inspect view` lets table
+    cells break anywhere, even inside a word, but not inside a code span."""
     behavioral = records["behavioral"]
     met = sum(1 for r in behavioral if r["verdict"] == "YES")
     header = [
@@ -112,7 +113,7 @@ def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = ""
     lines = [
         " · ".join(header),
         "",
-        "| section | # | verdict | specification | grader |",
+        "| `section` | # | `verdict` | specification | grader |",
         "|---|---|---|---|---|",
     ]
     for section, i, record in rows:
@@ -122,8 +123,9 @@ def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = ""
                 f"{k}: {VERDICT_WORDS[v] if v else '-'}" for k, v in record["votes"].items()
             )
             note = f"{votes}. {note}"
-        verdict = VERDICT_WORDS[record["verdict"]]
+        verdict = f"`{VERDICT_WORDS[record['verdict']]}`"
         if failed(section, record["verdict"]):
             verdict = f"**{verdict}**"
-        lines.append(f"| {section} | {i} | {verdict} | {cell(record['spec'])} | {cell(note)} |")
+        spec, note = cell(record["spec"]), cell(note)
+        lines.append(f"| `{section}` | {i} | {verdict} | {spec} | {note} |")
     return "\n".join(lines)
