@@ -68,6 +68,18 @@ StageBuilder = Callable[[TaskState, Templates], list[Stage]]
 """A method's stages for one sample."""
 
 
+def refused_for_length(record: Generation, stage: Stage, output: ModelOutput) -> bool:
+    """Whether the provider refused a stage's request for the context window (its text is
+    then an error message, not the model's): recorded as a deviation."""
+    if output.stop_reason == "model_length" and output.usage is None:
+        record.deviations.append(
+            f"stage {stage.name!r} exceeded the context window; it and any later stages "
+            f"produced nothing"
+        )
+        return True
+    return False
+
+
 async def run_stages(
     state: TaskState,
     record: Generation,
@@ -78,9 +90,7 @@ async def run_stages(
     """Run a pre-filled method's stages on the model under evaluation; the sample's output is
     the joined turn (or, with `turns`, the last reply). Each stage's text follows the previous
     continuation with its trailing whitespace removed, as the reference joins them."""
-    record.continuation = plan.mode
-    record.chat_template = plan.chat_template.name if plan.chat_template else ""
-    record.deviations.extend(plan.deviations)
+    plan.stamp(record)
     model = get_model()
     opening = opening_messages(state, prompts, with_specs=True)
     if plan.mode == "turns":
@@ -89,8 +99,7 @@ async def run_stages(
     turn = ""
     last: ModelOutput | None = None
     for stage in stages:
-        # as the reference joins stages: the continuation so far without trailing whitespace
-        turn = turn.rstrip() + stage.text
+        turn += stage.text
         sent = turn.rstrip() if plan.mode == "prefill" else turn
         withheld = turn[len(sent) :]
         if withheld and WITHHELD_DEVIATION not in record.deviations:
@@ -103,19 +112,12 @@ async def run_stages(
             stage=f"{plan.method}: {stage.name}",
             config=plan.request_config(model, stop=not stage.final),
         )
-        if last.stop_reason == "model_length" and last.usage is None:
-            # the provider refused the request (context window): its text is an error message
-            record.deviations.append(
-                f"stage {stage.name!r} exceeded the context window; it and any later stages "
-                f"produced nothing"
-            )
+        if refused_for_length(record, stage, last):
             break
         added = continuation_text(last)
         if restates_prefill(turn, stage.text, added):
             flag_restated(record, stage.name)
-        if not stage.final:
-            # as the reference joins them: the next stage's text follows the continuation
-            # without its trailing whitespace
+        if not stage.final:  # the next stage's text follows it without trailing whitespace
             added = added.rstrip()
         turn += added.lstrip() if withheld else added
     assert last is not None, "a method has at least one stage"

@@ -24,6 +24,7 @@ from typing import Any, Literal, cast, get_args
 from inspect_ai.model import GenerateConfig, Model, ModelName, get_model
 
 from ..errors import SpecBenchError
+from ..generation import Generation
 from ..thinking import THINK_CLOSE
 from .chat_template import ChatTemplate, check_chat_template, resolve_chat_template
 
@@ -73,6 +74,12 @@ class ContinuationPlan:
                 extra["chat_template"] = self.chat_template.text
             config.extra_body = extra
         return config
+
+    def stamp(self, record: Generation) -> None:
+        """Record in a sample's generation record how its turn is continued."""
+        record.continuation = self.mode
+        record.chat_template = self.chat_template.name if self.chat_template else ""
+        record.deviations.extend(self.deviations)
 
     def describe(self) -> dict[str, Any]:
         """For the eval log (task metadata)."""
