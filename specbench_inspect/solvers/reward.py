@@ -29,6 +29,7 @@ from inspect_ai.model import (
     model_roles,
 )
 from inspect_ai.util import collect, concurrency
+from openai import APIError, AsyncOpenAI
 
 from ..errors import SpecBenchError
 from ..generation import Generation
@@ -141,10 +142,8 @@ class PoolingReward:
     def deviations(self, model: str | None = None) -> list[str]:
         return []
 
-    def client(self) -> Any:
+    def client(self) -> AsyncOpenAI:
         """An OpenAI client for the server (its retries and timeouts); close it after use."""
-        from openai import AsyncOpenAI
-
         return AsyncOpenAI(
             base_url=self.root,
             api_key=os.environ.get(API_KEY_ENV) or "EMPTY",
@@ -158,9 +157,7 @@ class PoolingReward:
         finally:
             await client.close()
 
-    async def score(self, item: Scored, record: Generation, client: Any) -> float:
-        import openai
-
+    async def score(self, item: Scored, record: Generation, client: AsyncOpenAI) -> float:
         body = {
             "model": self.model,
             "messages": [
@@ -173,7 +170,7 @@ class PoolingReward:
             async with concurrency(f"reward/{self.model}", self.connections):
                 record.reward_calls += 1
                 reply = await client.post(POOLING_PATH, body=body, cast_to=object)
-        except openai.APIError as ex:
+        except APIError as ex:
             raise RewardError(f"{where}: request failed: {ex}") from ex
         try:
             return pooling_score(reply)
