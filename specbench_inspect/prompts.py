@@ -8,7 +8,7 @@ package), with this package's texts for the few templates the reference has no t
 (`turns_*`, the reward-model baselines); `builtin` is this package's own wording (the texts
 below). Users choose one with `-T prompts=paper|builtin` or give a file
 (`-T prompts=FILE`: a YAML or JSON mapping of template name to text, over the wording named
-by its optional `base` key, `paper` by default); `-T judge_template=FILE` replaces the joint
+by its optional `base` key, `paper` by default); `-T judge_template_file=FILE` replaces the joint
 judge prompt alone. List layouts (how a spec list is bulleted and joined) and the literal
 separators the methods put between stages are templates too, so the wordings differ only in
 texts and there is one rendering path.

@@ -411,9 +411,9 @@ def test_a_real_model_lookup_failure_is_not_hidden(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("name", "takes"),
     [
-        ("align3", "templates, continuation, chat_template"),
-        ("self_refine", "max_iters, history, templates"),
-        ("vanilla", "templates"),
+        ("align3", "prompts, continuation, chat_template"),
+        ("self_refine", "max_iters, history, prompts"),
+        ("vanilla", "prompts"),
     ],
 )
 def test_a_wrong_solver_option_names_the_solvers_options(name: str, takes: str) -> None:
@@ -424,4 +424,4 @@ def test_a_wrong_solver_option_names_the_solvers_options(name: str, takes: str) 
     assert str(refused.value) == (
         f"solver specbench/{name} does not take option 'nosuch' (it takes {takes}; -S name=value)"
     )
-    assert set(method_options(name)) == set(takes.split(", ")) - {"templates"}
+    assert set(method_options(name)) == set(takes.split(", ")) - {"prompts"}

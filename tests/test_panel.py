@@ -81,8 +81,8 @@ def test_grader_names_and_judge_options_are_checked() -> None:
         spec_judge(graders="a,b,c", min_graders=4)
     with pytest.raises(ValueError, match=r"judge: unknown mode 'pairwise'"):
         spec_judge(judge="pairwise")
-    with pytest.raises(ValueError, match=r"judge_template: replaces the joint judge prompt"):
-        spec_judge(judge="sequential", judge_template="judge.txt")
+    with pytest.raises(ValueError, match=r"judge_template_file: replaces the joint judge prompt"):
+        spec_judge(judge="sequential", judge_template_file="judge.txt")
 
 
 def flipped(verdict: str) -> str:

@@ -67,16 +67,16 @@ def check_judge_options(
     max_attempts: int,
     graders: Sequence[str],
     min_graders: int | None,
-    judge_template: str | None = None,
+    judge_template_file: str | None = None,
 ) -> None:
     """Refuse a bad judge configuration up front, naming the option."""
     if judge not in JUDGE_MODES:
         raise SpecBenchError(
             f"judge: unknown mode {judge!r} (choose from {', '.join(JUDGE_MODES)})"
         )
-    if judge_template and judge != "joint":
+    if judge_template_file and judge != "joint":
         raise SpecBenchError(
-            f"judge_template: replaces the joint judge prompt, unused with judge={judge} "
+            f"judge_template_file: replaces the joint judge prompt, unused with judge={judge} "
             "(replace `judge_sequential` in a templates file instead)"
         )
     if max_attempts < 1:
@@ -100,8 +100,8 @@ def check_judge_options(
 def spec_judge(
     judge: str = "joint",
     max_attempts: int = DEFAULT_ATTEMPTS,
-    templates: str | None = None,
-    judge_template: str | None = None,
+    prompts: str | None = None,
+    judge_template_file: str | None = None,
     max_response_chars: int = MAX_RESPONSE_CHARS,
     alpha: float = ALPHA,
     behavioral_na: str = "count",
@@ -118,8 +118,9 @@ def spec_judge(
         judge: `joint` (one call per sample) or `sequential` (one call per spec, a sample's
             calls issued together).
         max_attempts: Grader calls per judgement before the sample is left unscored.
-        templates: YAML/JSON file replacing named prompt templates.
-        judge_template: Text file replacing the joint judge prompt (`judge_joint`).
+        prompts: The wording: `paper` (the reference's, the default), `builtin`, or a templates
+            file (YAML/JSON, template name to text).
+        judge_template_file: Text file replacing the joint judge prompt (`judge_joint`).
         max_response_chars: The judge sees at most this many characters of the answer.
         alpha: SAR's floor for a safe answer meeting no behavioral spec.
         behavioral_na: How a behavioral NA counts: `count` (the default, what the reference
@@ -138,8 +139,8 @@ def spec_judge(
             f"graders: {graders!r} names no grader (give comma-separated model roles or model "
             "names, or leave it unset for the `grader` role)"
         )
-    check_judge_options(judge, max_attempts, entries, min_graders, judge_template)
-    prompts = Templates.load(templates, judge_template)
+    check_judge_options(judge, max_attempts, entries, min_graders, judge_template_file)
+    wording = Templates.load(prompts, judge_template_file)
     judge_one = JUDGE_MODES[judge]
     scores = scoring(alpha, check_behavioral_na(behavioral_na))
 
@@ -148,7 +149,7 @@ def spec_judge(
         panel = resolve_graders(entries, DEFAULT_GRADER, GRADER_CONFIG)
         needed = min_graders if min_graders is not None else default_min_graders(len(panel))
         judgements = await collect(
-            *[judge_one(g.model, prompts, item, max_attempts) for g in panel]
+            *[judge_one(g.model, wording, item, max_attempts) for g in panel]
         )
         metadata = judge_metadata(judge, panel, judgements, needed, scores)
         if item.repaired:

@@ -39,12 +39,12 @@ DEFAULT_METHOD = "vanilla"
 
 
 def method_options(name: str) -> list[str]:
-    """The options a method takes (besides `templates`, which every method takes)."""
+    """The options a method takes (besides `prompts`, the wording, which every method takes)."""
     params = inspect.signature(METHODS[name]).parameters
-    return [p for p in params if p != "templates"]
+    return [p for p in params if p != "prompts"]
 
 
-def method_solver(name: str, templates: str | None = None, **options: Any) -> Solver:
+def method_solver(name: str, prompts: str | None = None, **options: Any) -> Solver:
     """The solver for method `name`; unknown methods or options are refused with the choices."""
     if name not in METHODS:
         raise ValueError(f"method: unknown method {name!r} (choose from {', '.join(METHODS)})")
@@ -56,7 +56,7 @@ def method_solver(name: str, templates: str | None = None, **options: Any) -> So
             f"method {name!r} does not take option {', '.join(map(repr, unknown))} "
             f"(it takes {takes})"
         )
-    return METHODS[name](templates=templates, **options)
+    return METHODS[name](prompts=prompts, **options)
 
 
 def method_generation(solver: Solver, method: str) -> dict[str, Any]:

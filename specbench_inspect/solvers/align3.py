@@ -28,17 +28,17 @@ def align3_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 @in_namespace
 @strict_options
 def align3(
-    templates: str | None = None, continuation: str = "auto", chat_template: str = "auto"
+    prompts: str | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:
     """Align3 (the paper's test-time deliberation): three continuations of one thinking trace,
     steered by behavior, safety and audit reflections that quote the scenario's specs.
 
     Args:
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
         continuation: How the model continues its pre-filled turn: `auto` (from the provider),
             `server` (OpenAI-compatible server, continue_final_message), `prefill` (native
             assistant pre-fill), `turns` (emulation, recorded as a deviation).
         chat_template: Chat template sent to a server: `auto` (from the model name), `qwen3`,
             `deepseek_r1`, `none` (the server's own) or a Jinja file path.
     """
-    return prefill_solver("align3", align3_stages, templates, continuation, chat_template)
+    return prefill_solver("align3", align3_stages, prompts, continuation, chat_template)

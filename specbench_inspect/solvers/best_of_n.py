@@ -197,7 +197,7 @@ def best_of_n(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
-    templates: str | None = None,
+    prompts: str | None = None,
 ) -> Solver:
     """Best-of-N: sample `n` responses to the spec-augmented prompt, score each with the reward
     model, answer with the best-scored one (ties: the first sampled).
@@ -210,18 +210,18 @@ def best_of_n(
             against the specs, recorded as a deviation from the paper.
         reward_model: The reward model's name on that server (required with `reward_url`).
         reward_connections: Concurrent requests to the reward server.
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
     count = whole_number("n", n, 1)
-    prompts = load_templates(templates)
-    reward = reward_source(prompts, reward_url, reward_model, reward_connections)
+    wording = load_templates(prompts)
+    reward = reward_source(wording, reward_url, reward_model, reward_connections)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method="best_of_n")
         model = get_model()
-        messages = opening_messages(state, prompts, with_specs=True)
+        messages = opening_messages(state, wording, with_specs=True)
         candidates = await sample_candidates(model, messages, record, count, "best_of_n: sample")
-        await score_candidates(reward, state, spec_fields(state, prompts), candidates, record)
+        await score_candidates(reward, state, spec_fields(state, wording), candidates, record)
         return finish_best(state, record, reward, candidates)
 
     return RewardSolver("best_of_n", reward, solve)

@@ -25,7 +25,7 @@ def more_think_stages(state: TaskState, prompts: Templates, rounds: int) -> list
 @strict_options
 def more_think(
     rethink_count: int = 3,
-    templates: str | None = None,
+    prompts: str | None = None,
     continuation: str = "auto",
     chat_template: str = "auto",
 ) -> Solver:
@@ -34,7 +34,7 @@ def more_think(
 
     Args:
         rethink_count: Rounds of thinking, one call each (N in the paper; 1 is plain thinking).
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
         continuation: How the model continues its pre-filled turn: `auto` (from the provider),
             `server` (OpenAI-compatible server, continue_final_message), `prefill` (native
             assistant pre-fill), `turns` (emulation, recorded as a deviation).
@@ -44,4 +44,4 @@ def more_think(
     if isinstance(rethink_count, bool) or not isinstance(rethink_count, int) or rethink_count < 1:
         raise ValueError(f"rethink_count: expected a whole number >= 1, got {rethink_count!r}")
     stages = partial(more_think_stages, rounds=rethink_count)
-    return prefill_solver("more_think", stages, templates, continuation, chat_template)
+    return prefill_solver("more_think", stages, prompts, continuation, chat_template)

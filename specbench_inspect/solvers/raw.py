@@ -12,10 +12,10 @@ from .strict import strict_options
 @solver
 @in_namespace
 @strict_options
-def raw(templates: str | None = None) -> Solver:
+def raw(prompts: str | None = None) -> Solver:
     """Ask the question with the system message only: the baseline without specifications.
 
     Args:
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
-    return one_call_solver("raw", templates, with_specs=False)
+    return one_call_solver("raw", prompts, with_specs=False)

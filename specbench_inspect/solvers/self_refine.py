@@ -52,24 +52,24 @@ def refine_messages(
 @solver
 @in_namespace
 @strict_options
-def self_refine(max_iters: int = 3, history: int = 1, templates: str | None = None) -> Solver:
+def self_refine(max_iters: int = 3, history: int = 1, prompts: str | None = None) -> Solver:
     """Self-Refine: answer the spec-augmented prompt, then `max_iters` times ask the model for
     per-spec feedback on its latest response and for an improved response.
 
     Args:
         max_iters: Feedback-and-refine rounds (two calls each).
         history: How many of the latest response / feedback pairs the refine call sees.
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
     rounds = _whole_number("max_iters", max_iters, 0)
     keep = _whole_number("history", history, 1)
-    prompts = load_templates(templates)
+    wording = load_templates(prompts)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method="self_refine")
         model = get_model()
-        fields = spec_fields(state, prompts)
-        state.messages = opening_messages(state, prompts, with_specs=True)
+        fields = spec_fields(state, wording)
+        state.messages = opening_messages(state, wording, with_specs=True)
         output = await counted_generate(model, state.messages, record, stage="self_refine: draft")
         messages: list[ChatMessage] = state.messages
         pairs: list[tuple[str, str]] = []
@@ -77,12 +77,12 @@ def self_refine(max_iters: int = 3, history: int = 1, templates: str | None = No
         for i in range(1, rounds + 1):
             feedback = await counted_generate(
                 model,
-                feedback_messages(prompts, fields, response),
+                feedback_messages(wording, fields, response),
                 record,
                 stage=f"self_refine: feedback {i}",
             )
             pairs.append((response, answer_text(feedback.completion)))
-            messages = refine_messages(prompts, fields, pairs[-keep:])
+            messages = refine_messages(wording, fields, pairs[-keep:])
             output = await counted_generate(
                 model, messages, record, stage=f"self_refine: refine {i}"
             )

@@ -38,7 +38,7 @@ def tpo(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
-    templates: str | None = None,
+    prompts: str | None = None,
 ) -> Solver:
     """TPO: sample and score `samples` responses, then `iterations` rounds of critique of the
     best- against the worst-scored response, suggestions, and `samples` improved responses;
@@ -53,35 +53,35 @@ def tpo(
             against the specs, recorded as a deviation from the paper.
         reward_model: The reward model's name on that server (required with `reward_url`).
         reward_connections: Concurrent requests to the reward server.
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
     per_step = whole_number("samples", samples, 2)
     rounds = whole_number("iterations", iterations, 0)
-    prompts = load_templates(templates)
-    reward = reward_source(prompts, reward_url, reward_model, reward_connections)
+    wording = load_templates(prompts)
+    reward = reward_source(wording, reward_url, reward_model, reward_connections)
 
     def ask(text: str) -> list[ChatMessage]:
-        return [ChatMessageSystem(content=prompts.render("system")), ChatMessageUser(content=text)]
+        return [ChatMessageSystem(content=wording.render("system")), ChatMessageUser(content=text)]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method="tpo")
         model = get_model()
-        fields = spec_fields(state, prompts)
-        messages = opening_messages(state, prompts, with_specs=True)
+        fields = spec_fields(state, wording)
+        messages = opening_messages(state, wording, with_specs=True)
         pool = await sample_candidates(model, messages, record, per_step, "tpo: sample")
         await score_candidates(reward, state, fields, pool, record)
         for i in range(1, rounds + 1):
             chosen, rejected = best(pool).answer, worst(pool).answer
             critique = await counted_generate(
                 model,
-                ask(prompts.render("tpo_critique", **fields, chosen=chosen, rejected=rejected)),
+                ask(wording.render("tpo_critique", **fields, chosen=chosen, rejected=rejected)),
                 record,
                 stage=f"tpo: critique {i}",
             )
             suggest = await counted_generate(
                 model,
                 ask(
-                    prompts.render(
+                    wording.render(
                         "tpo_suggest",
                         **fields,
                         chosen=chosen,
@@ -92,7 +92,7 @@ def tpo(
                 stage=f"tpo: suggest {i}",
             )
             update = ask(
-                prompts.render(
+                wording.render(
                     "tpo_update",
                     **fields,
                     chosen=chosen,

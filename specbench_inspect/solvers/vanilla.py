@@ -12,10 +12,10 @@ from .strict import strict_options
 @solver
 @in_namespace
 @strict_options
-def vanilla(templates: str | None = None) -> Solver:
+def vanilla(prompts: str | None = None) -> Solver:
     """Ask the question followed by the scenario's safety and behavioral specs.
 
     Args:
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
-    return one_call_solver("vanilla", templates, with_specs=True)
+    return one_call_solver("vanilla", prompts, with_specs=True)

@@ -18,17 +18,17 @@ def zero_think_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 @in_namespace
 @strict_options
 def zero_think(
-    templates: str | None = None, continuation: str = "auto", chat_template: str = "auto"
+    prompts: str | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:
     """ZeroThink: pre-fill `<think>\\n</think>` after the spec-augmented prompt, so the model
     answers without thinking (one call).
 
     Args:
-        templates: YAML/JSON file replacing named prompt templates.
+        prompts: The wording: `paper` (default), `builtin`, or a templates file.
         continuation: How the model continues its pre-filled turn: `auto` (from the provider),
             `server` (OpenAI-compatible server, continue_final_message), `prefill` (native
             assistant pre-fill), `turns` (emulation, recorded as a deviation).
         chat_template: Chat template sent to a server: `auto` (from the model name), `qwen3`,
             `deepseek_r1`, `none` (the server's own) or a Jinja file path.
     """
-    return prefill_solver("zero_think", zero_think_stages, templates, continuation, chat_template)
+    return prefill_solver("zero_think", zero_think_stages, prompts, continuation, chat_template)

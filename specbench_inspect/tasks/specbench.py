@@ -51,8 +51,8 @@ def scenarios_task(
         scorer=spec_judge(
             judge=options.judge,
             max_attempts=options.max_judge_attempts,
-            templates=options.prompts,
-            judge_template=options.judge_template_file,
+            prompts=options.prompts,
+            judge_template_file=options.judge_template_file,
             graders=options.graders,
             min_graders=options.min_graders,
         ),
