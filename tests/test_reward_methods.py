@@ -215,10 +215,8 @@ def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -
 @pytest.mark.parametrize(
     "data, problem",
     [
-        ([], "expected one number in data[0].data"),
-        ([[0.1], [0.2]], "expected one number in data[0].data"),
-        ("AAAA", "expected one number in data[0].data"),
-        (None, "expected one number in data[0].data"),
+        ([[0.1], [0.2]], "expected one number in data[0].data, got [[0.1], [0.2]] (per-token"),
+        ("AAAA", "expected one number in data[0].data, got 'AAAA'"),
     ],
 )
 def test_broken_reward_reply_is_a_clear_error(data: Any, problem: str, tmp_path: Path) -> None:
