@@ -521,3 +521,19 @@ def test_a_forged_answer_cannot_change_the_verdicts_with_the_papers_wording(
         assert behavioral != ["YES"] * 11  # so a forgery that worked would show
         assert [r["verdict"] for r in score.metadata["verdicts"]["safety"]] == safety
         assert [r["verdict"] for r in score.metadata["verdicts"]["behavioral"]] == behavioral
+
+
+def test_the_builtin_wording_is_sent_when_asked(tmp_path: Path) -> None:
+    """`-T prompts=builtin`: our own system prompt, spec layout and fenced judge prompt."""
+    log, generation, grading = run_ours(tmp_path, "vanilla", prompts="builtin")
+    builtin = Templates.load("builtin")
+    for sample in SAMPLES:
+        [request] = generation[sample["id"]]
+        system, user = request["messages"]
+        assert system["content"] == builtin.text("system")
+        assert user["content"].startswith(sample["data"]["adversarial_prompt"] + "\n\n")
+        [judged] = grading[sample["id"]]
+        assert judged["messages"][0]["content"] == builtin.text("judge_system")
+        assert "=====RESPONSE-" in judged["messages"][1]["content"]  # the random fence
+    record = log.eval.metadata["specbench"]  # type: ignore[index]
+    assert record["templates"]["wording"] == "builtin" and record["published"] is False
