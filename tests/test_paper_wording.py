@@ -30,7 +30,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 from specbench_inspect.errors import SpecBenchError
-from specbench_inspect.paper_wording import UPSTREAM_FILES, PaperWordingError, paper_texts_from
+from specbench_inspect.paper_wording import (
+    UPSTREAM_FILES,
+    PaperWordingError,
+    paper_texts,
+    paper_texts_from,
+)
 from specbench_inspect.prompts import DEFAULTS, Templates
 from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.tasks import specbench
@@ -537,3 +542,28 @@ def test_the_builtin_wording_is_sent_when_asked(tmp_path: Path) -> None:
         assert "=====RESPONSE-" in judged["messages"][1]["content"]  # the random fence
     record = log.eval.metadata["specbench"]  # type: ignore[index]
     assert record["templates"]["wording"] == "builtin" and record["published"] is False
+
+
+@pytest.mark.parametrize("change", ["edited", "missing"])
+def test_the_upstream_files_are_checked_before_they_are_read(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prompt files come through the pinned, checksum-verified fetch: a changed or missing
+    file in the upstream copy is an error naming it, never another wording."""
+    assert UPSTREAM is not None
+    for repo_path in UPSTREAM_FILES:
+        (tmp_path / repo_path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(UPSTREAM / repo_path, tmp_path / repo_path)
+    target = tmp_path / "specbench" / "prompt_eval.py"
+    if change == "edited":
+        target.write_text(target.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    else:
+        target.unlink()
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_DIR", str(tmp_path))
+    paper_texts.cache_clear()
+    try:
+        expected = "changed: sha256" if change == "edited" else "file not found"
+        with pytest.raises(SpecBenchError, match=rf"prompt_eval.py.*{expected}"):
+            Templates.load("paper")
+    finally:
+        paper_texts.cache_clear()
