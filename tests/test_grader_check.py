@@ -7,13 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.models import scripted_model
+from helpers.data import DATA_DIR
+from helpers.models import grader_model, scripted_model
 from inspect_ai import Task, eval, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import Model, get_model
 
 from specbench_inspect.errors import SpecBenchError
 from specbench_inspect.scorers import check_grader_panel
+from specbench_inspect.tasks import travel
 
 
 def mock(name: str = "mockllm/model") -> Model:
@@ -103,3 +105,49 @@ def test_a_task_sees_the_model_roles_and_fails_before_any_generation(tmp_path: P
             log_dir=str(tmp_path),
         )
     assert calls == []  # nothing was generated
+
+
+def test_a_task_built_before_its_roles_checks_the_panel_before_generating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`travel(...)` built before `eval(..., model_roles=...)` is told its roles only in the
+    eval: its setup step checks the panel before any sample generates."""
+    # (a panel entry, not the default grader: an earlier test made openai/gpt-4.1 with a key,
+    # and Inspect reuses a model it has made)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    calls.clear()
+    [log] = eval(
+        travel(data_dir=str(DATA_DIR), prompts="builtin", graders="anthropic/claude-x"),
+        model=counting_model(),
+        limit=3,
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "error" and log.error is not None
+    assert "grader anthropic/claude-x cannot be used" in log.error.message
+    assert "ANTHROPIC_API_KEY" in log.error.message
+    assert calls == []  # nothing was generated
+    calls.clear()
+    [log] = eval(
+        travel(data_dir=str(DATA_DIR), prompts="builtin"),
+        model=counting_model(),
+        model_roles={"grader": grader_model()},
+        limit=2,
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success" and calls == ["generate", "generate"]
+
+
+def test_the_task_checks_the_panel_at_creation_when_roles_are_bound(tmp_path: Path) -> None:
+    calls.clear()
+    with pytest.raises(SpecBenchError, match=r"'nosuchrole' is neither a model role"):
+        eval(
+            travel,
+            task_args={"data_dir": str(DATA_DIR), "graders": "nosuchrole"},
+            model=counting_model(),
+            model_roles={"grader": grader_model()},
+            display="none",
+            log_dir=str(tmp_path),
+        )
+    assert calls == []

@@ -70,7 +70,7 @@ def test_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     task = travel()
     assert len(task.dataset) == 300
     data = task.metadata["specbench"]["data"]  # type: ignore[index]
-    assert data["source"] == f"dir:{DATA_DIR}"
+    assert data["source"] == f"dir:{DATA_DIR} (SPECBENCH_DATA_DIR)"
     assert data["scenarios"]["travel"]["published"] is True
 
 

@@ -10,7 +10,7 @@ from inspect_ai import Task, task
 from .._namespace import in_namespace
 from ..datasets import load_scenario_dir
 from ..errors import SpecBenchError
-from .options import Judge, LabelOption, declared_options, task_config
+from .options import BehavioralNA, Judge, LabelOption, declared_options, task_config
 from .specbench import scenarios_task
 
 PUBLISHED_DATA_OPTIONS = ("data_dir", "source", "revision")
@@ -39,6 +39,7 @@ def custom(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -56,6 +57,7 @@ def custom(
         max_judge_attempts: Grader calls per judgement before the sample is left unscored.
         graders: A panel: comma-separated model roles or model names.
         min_graders: Readable graders a panel needs to score a sample.
+        behavioral_na: Behavioral N/A `count` (not met) or `exclude` (see `specbench`).
         judge_template_file: Text file replacing the joint judge prompt (`judge_joint`).
         prompts: The wording: `paper` (default), `builtin`, or a templates file.
         **method_options: The chosen method's own options; `data_dir`, `source` and

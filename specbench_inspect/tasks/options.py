@@ -25,6 +25,7 @@ from ..solvers import DEFAULT_METHOD, METHODS, method_options
 LabelOption = Literal["safe", "unsafe", "all"]
 Source = Literal["github", "hf"]
 Judge = Literal["joint", "sequential"]
+BehavioralNA = Literal["count", "exclude"]
 
 SELECTORS = ("scenarios", "scenario_dir", "method_options")
 """Task parameters that choose the samples or carry the method's options, not `TaskOptions`."""
@@ -64,7 +65,7 @@ class TaskOptions(BaseModel):
     min_graders: int | None = Field(
         None, ge=1, description="Readable graders a panel needs to score a sample."
     )
-    behavioral_na: Literal["count", "exclude"] = Field(
+    behavioral_na: BehavioralNA = Field(
         "count",
         description="Behavioral N/A: `count` as not met (reference code) or `exclude` (paper).",
     )

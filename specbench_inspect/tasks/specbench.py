@@ -24,7 +24,16 @@ from ..datasets import (
 from ..errors import SpecBenchError
 from ..scorers import spec_judge
 from ..solvers import method_generation, method_solver
-from .options import Judge, LabelOption, Source, TaskConfig, declared_options, task_config
+from .options import (
+    BehavioralNA,
+    Judge,
+    LabelOption,
+    Source,
+    TaskConfig,
+    declared_options,
+    task_config,
+)
+from .preflight import check_panel_now, grader_preflight
 
 TASK_VERSION = "1.0.0"
 
@@ -43,10 +52,12 @@ def scenarios_task(
     ]
     if not samples:
         raise SpecBenchError(f"no samples: no prompt with label {options.label!r}")
+    checked = check_panel_now(options.graders, options.min_graders)
     solver = method_solver(options.method, options.prompts, **config.method_options)
     data = data_provenance(scenarios, source)
     return Task(
         dataset=MemoryDataset(samples, name=name),
+        setup=None if checked else grader_preflight(options.graders, options.min_graders),
         solver=solver,
         scorer=spec_judge(
             judge=options.judge,
@@ -55,6 +66,7 @@ def scenarios_task(
             judge_template_file=options.judge_template_file,
             graders=options.graders,
             min_graders=options.min_graders,
+            behavioral_na=options.behavioral_na,
         ),
         version=TASK_VERSION,
         metadata={
@@ -94,6 +106,7 @@ def specbench(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -114,6 +127,8 @@ def specbench(
         graders: A panel: comma-separated model roles or model names (default: the
             `grader` role).
         min_graders: Readable graders a panel needs to score a sample.
+        behavioral_na: A behavioral N/A `count`s as not met (the reference code, default)
+            or is `exclude`d from the denominator (the paper's Section 3.3).
         judge_template_file: Text file replacing the joint judge prompt (`judge_joint`).
         prompts: The wording of every prompt: `paper` (the reference's own, read from the
             pinned upstream source), `builtin` (this package's), or a templates file
@@ -141,6 +156,7 @@ def biochem(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -166,6 +182,7 @@ def child(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -191,6 +208,7 @@ def code(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -214,6 +232,7 @@ def health(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
@@ -239,6 +258,7 @@ def travel(
     max_judge_attempts: int = 5,
     graders: str | list[str] | None = None,
     min_graders: int | None = None,
+    behavioral_na: BehavioralNA = "count",
     judge_template_file: str | None = None,
     prompts: str = "paper",
     **method_options: Any,
