@@ -43,7 +43,14 @@ class PaperWordingError(SpecBenchError):
 def _upstream_path(repo_path: str) -> Path:
     from .datasets.fetch import upstream_file
 
-    return upstream_file(repo_path)
+    try:
+        return upstream_file(repo_path)
+    except SpecBenchError as ex:
+        raise PaperWordingError(
+            f"the paper's wording (-T prompts=paper, the default) is read from the reference's "
+            f"{repo_path}, which could not be had: {ex} (for the wording, SPECBENCH_UPSTREAM_DIR "
+            "or the download is what counts; or use -T prompts=builtin)"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -567,3 +567,20 @@ def test_the_upstream_files_are_checked_before_they_are_read(
             Templates.load("paper")
     finally:
         paper_texts.cache_clear()
+
+
+def test_offline_without_an_upstream_copy_the_error_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPECBENCH_UPSTREAM_DIR")
+    monkeypatch.setenv("SPECBENCH_UPSTREAM_URL", "http://127.0.0.1:9/")  # nothing listens
+    monkeypatch.setenv("SPECBENCH_CACHE_DIR", str(tmp_path))
+    paper_texts.cache_clear()
+    try:
+        with pytest.raises(PaperWordingError, match=r"specbench/utils.py.*-T prompts=builtin"):
+            specbench(data_dir=str(DATA_DIR), scenarios="travel")
+        # our own wording needs nothing from upstream
+        task = specbench(data_dir=str(DATA_DIR), scenarios="travel", prompts="builtin")
+        assert task.metadata["specbench"]["templates"]["wording"] == "builtin"  # type: ignore[index]
+    finally:
+        paper_texts.cache_clear()
