@@ -160,6 +160,7 @@ def test_a_registered_solver_records_the_method_it_is(tmp_path: Path) -> None:
     assert len(calls) == 2 * 3  # draft, feedback, refine per sample
     for sample in log.samples:
         assert sample.store["generation"]["method"] == "self_refine"
+        assert sample.scores["spec_judge"].metadata["generation"]["method"] == "self_refine"  # type: ignore[index]
         assert sample.store["generation"]["model_calls"] == 3
 
 
@@ -178,9 +179,10 @@ def test_a_wrong_solver_option_is_one_line_naming_the_options(tmp_path: Path) ->
     said = result.stdout + result.stderr
     assert (
         "solver specbench/align3 does not take option 'nosuch' "
-        "(it takes templates, continuation, chat_template; -S name=value)"
+        "(it takes prompts, continuation, chat_template; -S name=value)"
     ) in said
     assert "TypeError" not in said and "unexpected keyword argument" not in said
+    assert len(said.strip().splitlines()) == 1, said
 
 
 @pytest.mark.slow

@@ -47,12 +47,14 @@ metrics could not count them; NaN per key is skipped by the score means only."""
 
 
 def generation_record() -> dict[str, Any] | None:
-    """The sample's generation cost (calls and tokens) and its problems (stages cut at the
+    """The method that ran (whatever solver the task was given), the sample's generation cost
+    (calls and tokens) and its problems (stages cut at the
     token limit, flags), if a SpecBench method produced it."""
     record = Generation.saved()
     if record is None:
         return None
     return {
+        "method": record.method,
         "model_calls": record.model_calls,
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,

@@ -76,6 +76,8 @@ def scenarios_task(
                 "published": all(s["published"] is True for s in data["scenarios"].values())
                 and config.templates.is_paper,
                 **config.log_record(),
+                # The task's own solver: `inspect eval --solver` replaces it, and then
+                # `eval.solver` and each score's `generation.method` say what ran.
                 "generation": method_generation(solver, options.method),
             }
         },
