@@ -172,9 +172,11 @@ def remove_fenced(reply: str, boundary: str) -> str:
 def grader_answer(reply: str, *, response: str, boundary: str, prompt: str = "") -> str:
     """The part of a grader's reply that is read: without copies of its input (see above)."""
     text = reply
-    # a copy of a prompt that carries the boundary carries it too (a cheap test first); a
-    # wording without the boundary (the paper's) is searched for copies every time
-    if prompt.strip() and (boundary in text or boundary not in prompt):
+    # cheap tests first: a copy of a prompt that carries the boundary carries it too; a copy
+    # of any prompt (word for word) has at least as many words as the prompt
+    if prompt.strip() and (
+        boundary in text if boundary in prompt else len(text.split()) >= len(prompt.split()) - 2
+    ):
         text = remove_copies(text, prompt)
     text = remove_fenced(text, boundary)
     if readable_marks(response):
