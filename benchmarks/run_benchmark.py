@@ -31,6 +31,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "specbench-data"
+SHARED_UPSTREAM = ROOT.parent / "shared" / "specbench-upstream"
+if SHARED_UPSTREAM.is_dir():
+    # the paper's wording (the default) is read from the upstream copy: no network, and the
+    # loopback server's scripted grader reads prompts in that wording too
+    os.environ.setdefault("SPECBENCH_UPSTREAM_DIR", str(SHARED_UPSTREAM))
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
