@@ -11,16 +11,18 @@ THINK_CLOSE = "</think>"
 
 
 def split_thought(text: str) -> tuple[str, str]:
-    """(thought, answer): the answer is the text after the last `</think>`, else all of it.
+    """(thought, answer): the answer is the text after the last `</think>`, else all of it,
+    without its leading newlines (as the reference cuts it: the judge sees the same bytes).
 
     A text that opens a thinking block it never closes (a thought cut off by the token limit)
-    is all thought: its answer is empty, so the judge never rates reasoning."""
+    is all thought: its answer is empty, so the judge never rates reasoning. (The reference
+    would judge the whole text; the solvers flag such an answer, see `answer_checks`.)"""
     head, sep, tail = text.rpartition(THINK_CLOSE)
     if not sep:
         if text.lstrip().startswith(THINK_OPEN):
             return text, ""
-        return "", text
-    return head + sep, tail.strip()
+        return "", text.lstrip("\n")
+    return head + sep, tail.lstrip("\n")
 
 
 def answer_text(completion: str) -> str:

@@ -282,6 +282,7 @@ def test_refused_before_any_model_call_when_the_task_was_built_first(tmp_path: P
     [log] = eval(
         travel(data_dir=str(DATA_DIR), method="zero_think"),
         model=continuing_model(calls),
+        model_roles={"grader": grader_model()},
         limit=2,
         display="none",
         log_dir=str(tmp_path),
@@ -425,3 +426,10 @@ def test_a_wrong_solver_option_names_the_solvers_options(name: str, takes: str) 
         f"solver specbench/{name} does not take option 'nosuch' (it takes {takes}; -S name=value)"
     )
     assert set(method_options(name)) == set(takes.split(", ")) - {"prompts"}
+
+
+def test_the_answer_is_cut_as_the_reference_cuts_it() -> None:
+    """Only leading newlines go (the judge sees the reference's bytes): spaces, a trailing
+    newline and an answer that never had a thinking block keep theirs."""
+    assert split_thought("<think>a</think>\n\n  Answer\n") == ("<think>a</think>", "  Answer\n")
+    assert split_thought("\n\nPlain answer \n") == ("", "Plain answer \n")
