@@ -432,3 +432,112 @@ def test_wording_from_another_path_is_the_same_wording() -> None:
     base.templates = {"replaced": [], "origin": "/a"}
     cand.templates = {"replaced": [], "origin": "/b"}
     assert comparability(base, cand, CompareOptions())[0].startswith("prompt wording differs")
+
+
+@pytest.mark.slow
+def test_summaries_and_full_samples_read_alike(logs: dict[str, Path]) -> None:
+    """With the compact `spec_verdicts` record in each score, the runs are read from Inspect's
+    sample summaries; they must equal the runs read from the full samples."""
+    from specbench_inspect.analysis import logs as reading
+
+    def add_compact(log: EvalLog) -> None:
+        for sample in log.samples or []:
+            meta = score(sample).metadata or {}
+            meta[reading.COMPACT_VERDICTS] = {
+                section: [r["verdict"] for r in meta["verdicts"][section]]
+                for section in ("safety", "behavioral")
+            }
+
+    compact = edited(logs["code_drop"], logs["root"] / "compact" / "c.eval", add_compact)
+    summaries: list[bool] = []
+    original = reading._summaries_suffice
+
+    def spy(found: object) -> bool:
+        summaries.append(original(found))  # type: ignore[arg-type]
+        return summaries[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "_summaries_suffice", spy)
+        [fast] = reading.load_runs([str(compact)], workers=1)
+        [full] = reading.load_runs([str(logs["code_drop"])], workers=1)
+    assert summaries == [True]  # the full log is read directly (its first sample has no record)
+    assert fast.samples == full.samples and fast.specs == full.specs
+    assert (fast.graders, fast.judge_modes, fast.errored) == (full.graders, full.judge_modes, [])
+
+
+# --- the CI recipe ------------------------------------------------------------------------------
+
+WORKFLOW = Path(__file__).resolve().parents[1] / "examples/release-gate/specbench-release-gate.yml"
+
+
+def workflow_steps() -> dict[str, dict[str, object]]:
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert workflow["name"] and True in workflow  # `on:` parses as the key True in YAML 1.1
+    steps = workflow["jobs"]["gate"]["steps"]
+    return {str(step.get("name", step.get("uses"))): step for step in steps}
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> int:
+    import os
+    import subprocess
+
+    return subprocess.run(
+        ["bash", "-e", "-c", script], cwd=cwd, env={**os.environ, **env}, timeout=300
+    ).returncode
+
+
+def test_workflow_fails_the_job_on_exit_1_and_2(tmp_path: Path) -> None:
+    steps = workflow_steps()
+    last = steps["Fail on regression or not comparable"]
+    assert last["if"] == "always()"
+    assert "steps.compare.outputs.code" in str(last["env"])
+    script = str(last["run"])
+    assert run_step(script, tmp_path, {"CODE": "0"}) == 0
+    for code in ("1", "2", ""):  # regression, not comparable, compare never ran
+        assert run_step(script, tmp_path, {"CODE": code}) == 1
+    # the evals never decide alone: their steps run `inspect eval`, the gate decides
+    for name in ("Baseline", "Candidate"):
+        assert "inspect eval" in str(steps[name]["run"]) and "--cache" in str(steps[name]["run"])
+    assert "actions/cache@v4" in steps["Restore Inspect's generation cache"]["uses"]  # type: ignore[operator]
+    uploads = [s for s in steps.values() if "upload-artifact" in str(s.get("uses"))]
+    assert {"logs/", "report/"} <= {
+        line.strip()
+        for s in uploads
+        for line in str(s["with"]["path"]).splitlines()  # type: ignore[index]
+    }
+
+
+@pytest.mark.slow
+def test_workflow_compare_step_on_real_logs(logs: dict[str, Path], tmp_path: Path) -> None:
+    """The workflow's compare step, run by bash on the test logs: the markdown goes to the job
+    summary and the exit code to the step output, and the step itself does not fail."""
+    import os
+    import shutil
+    import sys
+
+    script = str(workflow_steps()["Compare"]["run"])
+    shim = tmp_path / "bin" / "specbench"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m specbench_inspect "$@"\n')
+    shim.chmod(0o755)
+    repo = str(Path(__file__).resolve().parents[1])
+    for candidate, expected in (("rerun", "0"), ("code_drop", "1")):
+        work = tmp_path / candidate
+        (work / "logs" / "baseline").mkdir(parents=True)
+        (work / "logs" / "candidate").mkdir(parents=True)
+        shutil.copy(logs["base"], work / "logs" / "baseline")
+        shutil.copy(logs[candidate], work / "logs" / "candidate")
+        summary, output = work / "summary.md", work / "output.txt"
+        env = {
+            "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+            "PYTHONPATH": repo,
+            "MAX_DROP": "1.0",
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_OUTPUT": str(output),
+        }
+        assert run_step(script, work, env) == 0
+        assert output.read_text() == f"code={expected}\n"
+        assert summary.read_text().startswith("### ")
+        assert (work / "specbench-compare.json").exists()

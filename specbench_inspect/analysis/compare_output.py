@@ -23,10 +23,10 @@ def _run_line(role: str, run: RunSummary | None) -> str:
     if run is None:
         return f"{role}: -"
     scorer = "" if run.scorer == "spec_judge" else f" [{run.scorer}]"
+    epochs = f" ({run.sample_epochs} sample-epochs)" if run.sample_epochs != run.samples else ""
     return (
         f"{role}: {run.path}{scorer} ({run.model} · {run.method} · grader {run.grader}; "
-        f"{run.samples} samples, {run.sample_epochs - run.samples} extra epochs, "
-        f"{run.unscored} unscored, {run.errored} errored)"
+        f"{run.samples} samples{epochs}, {run.unscored} unscored, {run.errored} errored)"
     )
 
 

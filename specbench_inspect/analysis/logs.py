@@ -20,13 +20,27 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    EvalSampleSummary,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample,
+    read_eval_log_sample_summaries,
+)
 from inspect_ai.scorer import Score
+
+from ..scorers.judge import GRADER_CONFIG
 
 SCORE_KEYS = ("sar", "safety", "behavioral")
 SECTIONS = ("safety", "behavioral")
 DEFAULT_ALPHA = 0.3
 SCORER_PREFIX = "spec_judge"
+COMPACT_VERDICTS = "spec_verdicts"
+"""Score metadata key with the verdicts alone (`{"safety": ["YES", ...], "behavioral": [...]}`):
+small enough to survive in Inspect's sample summaries, which `compare` and `report` then read
+instead of the full samples (several times faster). Without it the full samples are read."""
 GRADER_CONFIG_IGNORED = frozenset(
     {
         "max_retries",
@@ -161,10 +175,16 @@ def _grader_config(log: EvalLog) -> dict[str, Any]:
     if role is None:
         return {}
     configs = role if isinstance(role, list) else [role]
+    # the judge's own defaults (temperature 0, 4,200 tokens) said explicitly are no difference
+    grader_defaults = GRADER_CONFIG.model_dump(exclude_none=True)
     described: list[dict[str, Any]] = []
     for config in configs:
         settings = config.config.model_dump(exclude_none=True) if config.config else {}
-        kept = {k: v for k, v in settings.items() if k not in GRADER_CONFIG_IGNORED}
+        kept = {
+            k: v
+            for k, v in settings.items()
+            if k not in GRADER_CONFIG_IGNORED and grader_defaults.get(k) != v
+        }
         described.append({"model": config.model, **kept})
     if len(described) == 1:
         return described[0]
@@ -178,12 +198,12 @@ def _scorer_options(log: EvalLog, scorer: str) -> dict[str, Any]:
     return {}
 
 
-def scorer_names(log: EvalLog) -> list[str]:
+def scorer_names(log: EvalLog, samples: Sequence[AnySample]) -> list[str]:
     """The SpecBench scorers of a log, in the order the log lists them."""
     names: list[str] = []
     if log.results is not None:
         names += [s.name for s in log.results.scores if is_specbench_scorer(s.name)]
-    for sample in log.samples or []:
+    for sample in samples:
         names += [n for n in (sample.scores or {}) if is_specbench_scorer(n)]
     return list(dict.fromkeys(names))
 
@@ -230,7 +250,31 @@ def _header_run(log: EvalLog, path: str, scorer: str) -> RunData:
     return run
 
 
-def _add_sample(run: RunData, epochs: list[EvalSample]) -> None:
+AnySample = EvalSample | EvalSampleSummary
+
+
+def _error(sample: AnySample) -> str | None:
+    error = sample.error
+    if error is None:
+        return None
+    return error if isinstance(error, str) else error.message
+
+
+def _verdict_lists(smeta: dict[str, Any]) -> dict[str, list[str]] | None:
+    """Per section, the spec verdicts: from the full records or the compact record."""
+    records = smeta.get("verdicts")
+    if isinstance(records, dict):
+        return {
+            section: [str(e.get("verdict")) for e in records.get(section) or []]
+            for section in SECTIONS
+        }
+    compact = smeta.get(COMPACT_VERDICTS)
+    if isinstance(compact, dict):
+        return {section: [str(v) for v in compact.get(section) or []] for section in SECTIONS}
+    return None
+
+
+def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
     first = epochs[0]
     meta = first.metadata or {}
     scored: list[tuple[float, float, float]] = []
@@ -239,21 +283,24 @@ def _add_sample(run: RunData, epochs: list[EvalSample]) -> None:
     graders: set[tuple[str, ...]] = {run.graders} if run.graders else set()
     scenario = str(meta.get("scenario", ""))
     for sample in epochs:
-        if sample.error is not None:
-            run.errored.append(f"{sample.id} (epoch {sample.epoch}): {sample.error.message}")
+        error = _error(sample)
+        if error is not None:
+            run.errored.append(f"{sample.id} (epoch {sample.epoch}): {error}")
         score = (sample.scores or {}).get(run.scorer)
         values = score_values(score)
         smeta = (score.metadata if score is not None else None) or {}
         if values is not None:
             scored.append(values)
-            records = smeta.get("verdicts")
-            if isinstance(records, dict):
+            lists = _verdict_lists(smeta)
+            if lists is not None:
                 for section in SECTIONS:
-                    entries = records.get(section) or []
-                    verdicts[section].append([str(e.get("verdict")) for e in entries])
-                    known = run.specs.setdefault(scenario, {}).setdefault(section, [])
-                    if not known:
-                        known += [str(e.get("spec", "")) for e in entries]
+                    verdicts[section].append(lists[section])
+            records = smeta.get("verdicts")
+            if isinstance(records, dict) and scenario not in run.specs:
+                run.specs[scenario] = {
+                    section: [str(e.get("spec", "")) for e in records.get(section) or []]
+                    for section in SECTIONS
+                }
         generation = smeta.get("generation")
         if isinstance(generation, dict):
             cost = [_finite(generation.get(k)) for k in ("model_calls", "prompt_tokens")]
@@ -291,19 +338,19 @@ def _mean(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, flo
     )
 
 
-def runs_from_log(log: EvalLog, path: str) -> list[RunData]:
-    """Every SpecBench run (scorer) of a log read with its samples."""
-    names = scorer_names(log) or [SCORER_PREFIX]
+def runs_from_log(log: EvalLog, path: str, samples: Sequence[AnySample]) -> list[RunData]:
+    """Every SpecBench run (scorer) of a log, from its samples (full, or summaries)."""
+    found = scorer_names(log, samples)
     runs: list[RunData] = []
-    by_id: dict[str, list[EvalSample]] = {}
-    for sample in log.samples or []:
+    by_id: dict[str, list[AnySample]] = {}
+    for sample in samples:
         by_id.setdefault(str(sample.id), []).append(sample)
-    for name in names:
+    for name in found or [SCORER_PREFIX]:
         run = _header_run(log, path, name)
         if (log.eval.metadata or {}).get("specbench") is not None:
-            if not log.samples:
+            if not samples:
                 run.problems.append("the log holds no samples (was it written with log_samples?)")
-            elif not scorer_names(log):
+            elif not found:
                 run.problems.append("no SpecBench score (spec_judge) in the log")
             for epochs in by_id.values():
                 _add_sample(run, epochs)
@@ -315,8 +362,62 @@ def runs_from_log(log: EvalLog, path: str) -> list[RunData]:
     return runs
 
 
+def _summaries_suffice(summaries: Sequence[EvalSampleSummary]) -> bool:
+    """Every scored summary carries its verdicts (the compact record survives thinning)."""
+    if not summaries:
+        return False
+    for summary in summaries:
+        for name, score in (summary.scores or {}).items():
+            if not is_specbench_scorer(name) or score_values(score) is None:
+                continue
+            if _verdict_lists(score.metadata or {}) is None:
+                return False
+    return True
+
+
+def _compact_hint(path: str, header: EvalLog) -> bool:
+    """Whether the log's first sample carries the compact verdict record (then the summaries
+    are worth reading; one sample costs little next to reading them all)."""
+    ids = header.eval.dataset.sample_ids
+    if not ids:
+        return False
+    try:
+        first = read_eval_log_sample(
+            path, id=ids[0], epoch=1, exclude_fields={"messages", "events", "store"}
+        )
+    except Exception:
+        return False
+    return any(
+        COMPACT_VERDICTS in (score.metadata or {})
+        for name, score in (first.scores or {}).items()
+        if is_specbench_scorer(name)
+    )
+
+
+def _spec_texts(path: str, runs: list[RunData]) -> None:
+    """Spec texts per scenario from one full sample of each (summaries leave them out)."""
+    first: dict[str, tuple[str, int]] = {}
+    for run in runs:
+        for sample in run.samples.values():
+            first.setdefault(sample.scenario, (sample.id, 1))
+    for scenario, (sample_id, epoch) in first.items():
+        full = read_eval_log_sample(
+            path, id=sample_id, epoch=epoch, exclude_fields={"messages", "events", "store"}
+        )
+        meta = full.metadata or {}
+        texts = {
+            "safety": [str(t) for t in meta.get("safety_specs") or []],
+            "behavioral": [str(t) for t in meta.get("behavioral_specs") or []],
+        }
+        for run in runs:
+            run.specs.setdefault(scenario, texts)
+
+
 def read_runs(path: str) -> list[RunData]:
-    """The SpecBench runs of one log file (an empty list for a log of another benchmark)."""
+    """The SpecBench runs of one log file (an empty list for a log of another benchmark).
+
+    Reads the sample summaries when they carry the verdicts (see `COMPACT_VERDICTS`),
+    else the full samples."""
     try:
         header = read_eval_log(path, header_only=True)
     except Exception as ex:
@@ -324,10 +425,16 @@ def read_runs(path: str) -> list[RunData]:
     if (header.eval.metadata or {}).get("specbench") is None:
         return []
     try:
+        if _compact_hint(path, header):
+            summaries = read_eval_log_sample_summaries(path)
+            if _summaries_suffice(summaries):
+                runs = runs_from_log(header, path, summaries)
+                _spec_texts(path, runs)
+                return runs
         log = read_eval_log(path)
     except Exception as ex:
         raise LogReadError(f"{path}: cannot read the log's samples: {ex}") from None
-    return runs_from_log(log, path)
+    return runs_from_log(log, path, log.samples or [])
 
 
 def _read_or_error(path: str) -> list[RunData] | str:
