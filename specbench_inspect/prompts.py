@@ -21,6 +21,7 @@ import json
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -585,6 +586,11 @@ class Templates:
             record["upstream"] = f"{UPSTREAM_REPO}@{PINNED_COMMIT}"
         return record
 
+    def _repr_params_(self) -> dict[str, Any]:
+        # Inspect records a solver's or scorer's arguments in the log; an object that has
+        # this method is recorded as what it returns (the task passes its loaded wording).
+        return self.describe()
+
     @classmethod
     def load(cls, prompts: str | None = None, judge_template: str | None = None) -> Templates:
         """The wording `prompts` names (`paper`, the default, or `builtin`), or a templates
@@ -640,3 +646,26 @@ def bullet_list(items: Sequence[str]) -> str:
 def numbered_list(items: Sequence[str]) -> str:
     """Specs numbered from 1 (the builtin layout of `judge_spec_item`)."""
     return "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+
+
+PromptsArg = str | Templates
+"""What a solver's or scorer's `prompts` argument holds: a wording's name (`paper`,
+`builtin`), a templates file, or the wording a task has already loaded."""
+
+
+@lru_cache(maxsize=16)
+def _load_cached(prompts: str | None, judge_template: str | None) -> Templates:
+    return Templates.load(prompts, judge_template)
+
+
+def resolve_wording(prompts: PromptsArg | None, judge_template: str | None = None) -> Templates:
+    """The templates `prompts` stands for: a loaded wording as it is, a name or a file loaded
+    once per process (a solver or scorer made from the command line, `--solver` / `-S`)."""
+    if isinstance(prompts, Templates):
+        if judge_template:
+            raise TemplateError(
+                "judge_template_file: give it to the task that loads the wording, not beside "
+                "an already loaded wording"
+            )
+        return prompts
+    return _load_cached(prompts, judge_template)

@@ -11,6 +11,7 @@ from helpers.data import DATA_DIR
 from helpers.models import answer_model, grader_model
 from inspect_ai import eval as inspect_eval
 
+from specbench_inspect import prompts as prompts_module
 from specbench_inspect.errors import SpecBenchError, install_cli_error_hook
 from specbench_inspect.tasks import biochem, child, code, custom, health, specbench, travel
 from specbench_inspect.tasks.options import SELECTORS, TaskOptions
@@ -136,3 +137,30 @@ def test_user_mistakes_reach_the_terminal_as_one_line(
     other = RuntimeError("a real crash")
     sys.excepthook(RuntimeError, other, None)
     assert seen == [other], "anything else goes to the hook that was there before"
+
+
+def test_the_task_reads_its_templates_file_once_and_hands_it_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[Path] = []
+    read = prompts_module._read_mapping
+    monkeypatch.setattr(
+        prompts_module, "_read_mapping", lambda path: reads.append(path) or read(path)
+    )
+    file = tmp_path / "wording.yaml"
+    file.write_text("base: builtin\nsystem: Answer briefly.\n", encoding="utf-8")
+    [log] = inspect_eval(
+        travel(data_dir=str(DATA_DIR), prompts=str(file)),
+        model=answer_model(),
+        model_roles={"grader": grader_model()},
+        sample_id="travel-0",
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success"
+    assert reads == [file], "read once, by the task; the solver and the scorer get the result"
+    assert log.samples is not None and log.samples[0].messages[0].text == "Answer briefly."
+    [scorer] = log.eval.scorers or []
+    assert scorer.options is not None
+    assert scorer.options["prompts"]["origin"] == str(file)
+    assert scorer.options["prompts"]["replaced"] == ["system"]

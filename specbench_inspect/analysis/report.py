@@ -57,6 +57,7 @@ def failures(run: RunData) -> list[str]:
 
 RUN_HEADER = [
     "run",
+    "log",
     "model",
     "method",
     "grader",
@@ -81,6 +82,7 @@ def run_rows(runs: list[RunSummary]) -> list[list[str]]:
     return [
         [
             r.key,
+            r.run.name,
             r.run.model,
             _method(r.run),
             r.run.grader + (f" ({', '.join(r.run.judge_modes)})" if r.run.judge_modes else ""),
@@ -136,7 +138,7 @@ def cost_rows(runs: list[RunSummary]) -> tuple[list[str], list[list[str]]]:
 def spec_table(runs: list[RunSummary], scenario: str) -> tuple[list[str], list[list[str]]]:
     """Rows: the scenario's specs; per run: violated (NO) / met (YES) / N/A, in %."""
     having = [r for r in runs if scenario in r.specs]
-    header = ["spec", "text", *[f"{r.key} NO / YES / NA %" for r in having]]
+    header = ["spec", "text", *[r.key for r in having]]
     first = having[0].specs[scenario]
     rows = []
     for i, spec in enumerate(first):
@@ -162,7 +164,8 @@ table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; vertical-align: top; }
 th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.text { max-width: 38em; }
+td.text { min-width: 24em; max-width: 40em; }
+.scroll { overflow-x: auto; }
 .problem { background: #fff0f0; border: 1px solid #e0a0a0; padding: 0.6em 1em; }
 .meta { color: #666; font-size: 0.9em; }
 figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #eee; }
@@ -170,16 +173,19 @@ figcaption { color: #555; font-size: 0.9em; }
 """
 
 
-def _html_table(header: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
+def _html_table(
+    header: list[str], rows: list[list[str]], numeric_from: int = 1, text_column: int = -1
+) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
-            cls = "num" if i >= numeric_from else ("text" if len(cell) > 40 else "")
+            cls = "num" if i >= numeric_from else ("text" if i == text_column else "")
             cells.append(f'<td class="{cls}">{html.escape(cell)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
 
 
 def _sections(runs: list[RunSummary]) -> list[tuple[str, str, list[str], list[list[str]], int]]:
@@ -192,7 +198,7 @@ def _sections(runs: list[RunSummary]) -> list[tuple[str, str, list[str], list[li
             "without a readable judge reply (left out of the means).",
             RUN_HEADER,
             run_rows(runs),
-            4,
+            5,
         ),
         ("Unsafe and safe prompts", "", *label_rows(runs), 1),
         ("SAR per scenario", "", *scenario_rows(runs, "sar"), 1),
@@ -222,8 +228,9 @@ def _run_sources(runs: list[RunSummary]) -> list[list[str]]:
 
 SOURCE_HEADER = ["run", "log", "task", "data fingerprint", "created"]
 SPEC_NOTE = (
-    "Share of scored sample-epochs in which each spec was judged violated (NO), met (YES) or "
-    "not applicable (NA), in %."
+    "Per run (columns R1, R2, ... as in the Runs table): the share of scored sample-epochs in "
+    "which each spec was judged violated (NO), met (YES) and not applicable (NA), in %, "
+    "written NO / YES / NA."
 )
 
 
@@ -265,7 +272,7 @@ def render_html(outcome: ReportOutcome, figures: list[Figure], title: str) -> st
     parts.append(f'<p class="meta">{html.escape(SPEC_NOTE)}</p>')
     for scenario, header, rows in _spec_sections(runs):
         parts.append(f"<h3>{html.escape(scenario)}</h3>")
-        parts.append(_html_table(header, rows, 2))
+        parts.append(_html_table(header, rows, 2, text_column=1))
     parts.append("<h2>Sources</h2>")
     parts.append(_html_table(SOURCE_HEADER, _run_sources(runs), 99))
     if outcome.skipped:

@@ -18,7 +18,7 @@ from inspect_ai.util import collect
 from .._namespace import in_namespace
 from ..errors import SpecBenchError
 from ..generation import Generation
-from ..prompts import Templates
+from ..prompts import PromptsArg, resolve_wording
 from .judge import (
     DEFAULT_ATTEMPTS,
     DEFAULT_GRADER,
@@ -102,7 +102,7 @@ def check_judge_options(
 def spec_judge(
     judge: str = "joint",
     max_attempts: int = DEFAULT_ATTEMPTS,
-    prompts: str | None = None,
+    prompts: PromptsArg | None = None,
     judge_template_file: str | None = None,
     max_response_chars: int = MAX_RESPONSE_CHARS,
     alpha: float = ALPHA,
@@ -142,7 +142,7 @@ def spec_judge(
             "names, or leave it unset for the `grader` role)"
         )
     check_judge_options(judge, max_attempts, entries, min_graders, judge_template_file)
-    wording = Templates.load(prompts, judge_template_file)
+    wording = resolve_wording(prompts, judge_template_file)
     judge_one = JUDGE_MODES[judge]
     scores = scoring(alpha, check_behavioral_na(behavioral_na))
 

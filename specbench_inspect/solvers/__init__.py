@@ -8,6 +8,7 @@ from typing import Any
 
 from inspect_ai.solver import Solver
 
+from ..prompts import PromptsArg
 from .align3 import align3
 from .best_of_n import RewardSolver, best_of_n
 from .continuation import PrefilledSolver
@@ -44,7 +45,7 @@ def method_options(name: str) -> list[str]:
     return [p for p in params if p != "prompts"]
 
 
-def method_solver(name: str, prompts: str | None = None, **options: Any) -> Solver:
+def method_solver(name: str, prompts: PromptsArg | None = None, **options: Any) -> Solver:
     """The solver for method `name`; unknown methods or options are refused with the choices."""
     if name not in METHODS:
         raise ValueError(f"method: unknown method {name!r} (choose from {', '.join(METHODS)})")

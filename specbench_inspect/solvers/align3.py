@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.solver import Solver, TaskState, solver
 
 from .._namespace import in_namespace
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates
 from .common import spec_fields
 from .continuation import Stage, prefill_solver
 from .strict import strict_options
@@ -28,7 +28,7 @@ def align3_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 @in_namespace
 @strict_options
 def align3(
-    prompts: str | None = None, continuation: str = "auto", chat_template: str = "auto"
+    prompts: PromptsArg | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:
     """Align3 (the paper's test-time deliberation): three continuations of one thinking trace,
     steered by behavior, safety and audit reflections that quote the scenario's specs.

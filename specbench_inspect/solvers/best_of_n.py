@@ -25,6 +25,7 @@ from inspect_ai.util import collect, store
 from .._namespace import in_namespace
 from ..errors import SpecBenchError
 from ..generation import Generation
+from ..prompts import PromptsArg
 from ..thinking import answer_text
 from .common import (
     counted_generate,
@@ -197,7 +198,7 @@ def best_of_n(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
-    prompts: str | None = None,
+    prompts: PromptsArg | None = None,
 ) -> Solver:
     """Best-of-N: sample `n` responses to the spec-augmented prompt, score each with the reward
     model, answer with the best-scored one (ties: the first sampled).

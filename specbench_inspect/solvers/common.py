@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
@@ -20,7 +18,7 @@ from inspect_ai.util import span
 
 from ..datasets.samples import SpecBenchMetadata
 from ..generation import Generation
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates, resolve_wording
 from ..thinking import split_thought
 from .answer_checks import flag_answer, record_call
 from .decoding import decoding_for
@@ -29,11 +27,9 @@ BUILTIN = Templates()
 """The builtin wording, for callers of `spec_fields` that pass no templates."""
 
 
-@lru_cache(maxsize=16)
-def load_templates(templates: str | None) -> Templates:
-    """The templates `templates` names: a wording (`paper`, the default when None, or
-    `builtin`) or a templates file (read once per value)."""
-    return Templates.load(templates)
+def load_templates(templates: PromptsArg | None) -> Templates:
+    """The templates a solver's `prompts` argument stands for (see `prompts.resolve_wording`)."""
+    return resolve_wording(templates)
 
 
 def spec_fields(state: TaskState, templates: Templates | None = None) -> dict[str, str]:
@@ -136,7 +132,7 @@ def finish_joined(state: TaskState, record: Generation, text: str, last: ModelOu
     return state
 
 
-def one_call_solver(method: str, templates: str | None, *, with_specs: bool) -> Solver:
+def one_call_solver(method: str, templates: PromptsArg | None, *, with_specs: bool) -> Solver:
     """A method that asks once: system message, question (with specs or not), answer."""
     prompts = load_templates(templates)
 

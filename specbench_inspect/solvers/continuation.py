@@ -30,7 +30,7 @@ from inspect_ai.model import (
 from inspect_ai.solver import Generate, TaskState
 
 from ..generation import Generation
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates
 from ..thinking import strip_think_tags
 from .answer_checks import flag_restated, restates_prefill
 from .common import (
@@ -209,7 +209,7 @@ class PrefilledSolver:
 def prefill_solver(
     method: str,
     stages: StageBuilder,
-    templates: str | None,
+    templates: PromptsArg | None,
     continuation: str,
     chat_template: str,
 ) -> PrefilledSolver:

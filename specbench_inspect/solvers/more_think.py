@@ -7,7 +7,7 @@ from functools import partial
 from inspect_ai.solver import Solver, TaskState, solver
 
 from .._namespace import in_namespace
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates
 from .continuation import Stage, prefill_solver
 from .strict import strict_options
 
@@ -25,7 +25,7 @@ def more_think_stages(state: TaskState, prompts: Templates, rounds: int) -> list
 @strict_options
 def more_think(
     rethink_count: int = 3,
-    prompts: str | None = None,
+    prompts: PromptsArg | None = None,
     continuation: str = "auto",
     chat_template: str = "auto",
 ) -> Solver:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from inspect_ai.solver import Solver, solver
 
 from .._namespace import in_namespace
+from ..prompts import PromptsArg
 from .common import one_call_solver
 from .strict import strict_options
 
@@ -12,7 +13,7 @@ from .strict import strict_options
 @solver
 @in_namespace
 @strict_options
-def raw(prompts: str | None = None) -> Solver:
+def raw(prompts: PromptsArg | None = None) -> Solver:
     """Ask the question with the system message only: the baseline without specifications.
 
     Args:

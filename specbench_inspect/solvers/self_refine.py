@@ -7,7 +7,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from .._namespace import in_namespace
 from ..generation import Generation
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates
 from ..thinking import answer_text
 from .common import (
     counted_generate,
@@ -52,7 +52,7 @@ def refine_messages(
 @solver
 @in_namespace
 @strict_options
-def self_refine(max_iters: int = 3, history: int = 1, prompts: str | None = None) -> Solver:
+def self_refine(max_iters: int = 3, history: int = 1, prompts: PromptsArg | None = None) -> Solver:
     """Self-Refine: answer the spec-augmented prompt, then `max_iters` times ask the model for
     per-spec feedback on its latest response and for an improved response.
 

@@ -14,6 +14,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from .._namespace import in_namespace
 from ..generation import Generation
+from ..prompts import PromptsArg
 from ..thinking import answer_text
 from .best_of_n import (
     RewardSolver,
@@ -38,7 +39,7 @@ def tpo(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
-    prompts: str | None = None,
+    prompts: PromptsArg | None = None,
 ) -> Solver:
     """TPO: sample and score `samples` responses, then `iterations` rounds of critique of the
     best- against the worst-scored response, suggestions, and `samples` improved responses;

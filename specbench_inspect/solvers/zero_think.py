@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.solver import Solver, TaskState, solver
 
 from .._namespace import in_namespace
-from ..prompts import Templates
+from ..prompts import PromptsArg, Templates
 from .continuation import Stage, prefill_solver
 from .strict import strict_options
 
@@ -18,7 +18,7 @@ def zero_think_stages(state: TaskState, prompts: Templates) -> list[Stage]:
 @in_namespace
 @strict_options
 def zero_think(
-    prompts: str | None = None, continuation: str = "auto", chat_template: str = "auto"
+    prompts: PromptsArg | None = None, continuation: str = "auto", chat_template: str = "auto"
 ) -> Solver:
     """ZeroThink: pre-fill `<think>\\n</think>` after the spec-augmented prompt, so the model
     answers without thinking (one call).

@@ -53,7 +53,7 @@ def scenarios_task(
     if not samples:
         raise SpecBenchError(f"no samples: no prompt with label {options.label!r}")
     checked = check_panel_now(options.graders, options.min_graders)
-    solver = method_solver(options.method, options.prompts, **config.method_options)
+    solver = method_solver(options.method, config.templates, **config.method_options)
     data = data_provenance(scenarios, source)
     return Task(
         dataset=MemoryDataset(samples, name=name),
@@ -62,8 +62,7 @@ def scenarios_task(
         scorer=spec_judge(
             judge=options.judge,
             max_attempts=options.max_judge_attempts,
-            prompts=options.prompts,
-            judge_template_file=options.judge_template_file,
+            prompts=config.templates,
             graders=options.graders,
             min_graders=options.min_graders,
             behavioral_na=options.behavioral_na,
