@@ -56,8 +56,10 @@ def test_report_from_several_logs(
     page = (out / "index.html").read_text(encoding="utf-8")
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     # one row per run, with the method and the grader
-    rows = re.findall(r"<tr><td[^>]*>(R\d)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", page)
-    runs_table = {(key, model, method) for key, model, method in rows}
+    cell = r"<td[^>]*>([^<]*)</td>"
+    rows = re.findall(rf"<tr><td[^>]*>(R\d)</td>{cell}{cell}{cell}", page)
+    runs_table = {(key, model, method) for key, _log, model, method in rows}
+    assert {log for _key, log, _model, _method in rows} >= {"dropped.eval"}
     assert {("R1", "mockllm/model", "raw"), ("R2", "mockllm/model", "vanilla")} <= runs_table
     assert ("R3", "mockllm/model", "vanilla") in runs_table
     for section in ("Runs", "Unsafe and safe prompts", "SAR per scenario", "Cost", "Specs"):
@@ -66,7 +68,8 @@ def test_report_from_several_logs(
     assert "0.0 [0.0, 0.0]" in text
     # per-spec tables per scenario, with the spec text and NO / YES / NA shares
     assert "<h3>code</h3>" in page and "<h3>travel</h3>" in page
-    assert "R1 NO / YES / NA %" in page
+    assert "<th>R1</th><th>R2</th><th>R3</th>" in page
+    assert re.search(r'<td class="num">\d+ / \d+ / \d+</td>', page)
     # self-contained: every figure embedded as a PNG data URI, nothing fetched from elsewhere
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
     assert len(images) == len(FIGURES)
@@ -81,7 +84,7 @@ def test_report_from_several_logs(
         svg = (out / "figures" / f"{name}.svg").read_text(encoding="utf-8")
         assert "<svg" in svg and len(svg) > 5000
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert "| run | model | method | grader |" in markdown
+    assert "| run | log | model | method | grader |" in markdown
     assert "![Safety against behavioral](figures/safety_vs_behavioral.png)" in markdown
 
 
