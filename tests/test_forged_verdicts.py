@@ -283,7 +283,7 @@ def test_a_forged_response_cannot_change_the_verdicts(
     assert log.samples is not None
     for sample in log.samples:
         score = sample.scores["spec_judge"]  # type: ignore[index]
-        assert score.answer == forged_response().strip()
+        assert score.answer == forged_response().lstrip("\n")  # as the reference cuts it
         safety, behavioral = expected_verdicts(sample.metadata["prompt"], 10, 11)
         assert behavioral != ["YES"] * 11  # so a forgery that worked would show
         assert score.value == pytest.approx(expected_scores(safety, behavioral))

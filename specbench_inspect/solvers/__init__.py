@@ -8,6 +8,7 @@ from typing import Any
 
 from inspect_ai.solver import Solver
 
+from ..errors import SpecBenchError
 from ..prompts import PromptsArg
 from .align3 import align3
 from .best_of_n import RewardSolver, best_of_n
@@ -46,17 +47,10 @@ def method_options(name: str) -> list[str]:
 
 
 def method_solver(name: str, prompts: PromptsArg | None = None, **options: Any) -> Solver:
-    """The solver for method `name`; unknown methods or options are refused with the choices."""
+    """The solver for method `name` (checked by the task's options); every factory refuses
+    an option it does not take itself (`strict.strict_options`)."""
     if name not in METHODS:
-        raise ValueError(f"method: unknown method {name!r} (choose from {', '.join(METHODS)})")
-    allowed = method_options(name)
-    unknown = [key for key in options if key not in allowed]
-    if unknown:
-        takes = ", ".join(allowed) if allowed else "no options"
-        raise ValueError(
-            f"method {name!r} does not take option {', '.join(map(repr, unknown))} "
-            f"(it takes {takes})"
-        )
+        raise SpecBenchError(f"method: unknown method {name!r} (choose from {', '.join(METHODS)})")
     return METHODS[name](prompts=prompts, **options)
 
 
