@@ -11,8 +11,8 @@ from helpers.data import DATA_DIR
 from helpers.models import answer_model, grader_model
 from inspect_ai import eval as inspect_eval
 
-from specbench_inspect import prompts as prompts_module
 from specbench_inspect.errors import SpecBenchError, install_cli_error_hook
+from specbench_inspect.prompts import templates as prompts_module
 from specbench_inspect.tasks import biochem, child, code, custom, health, specbench, travel
 from specbench_inspect.tasks.options import SELECTORS, TaskOptions
 

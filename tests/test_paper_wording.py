@@ -30,13 +30,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 from specbench_inspect.errors import SpecBenchError
-from specbench_inspect.paper_wording import (
+from specbench_inspect.prompts import DEFAULTS, Templates
+from specbench_inspect.prompts.paper import (
     UPSTREAM_FILES,
     PaperWordingError,
     paper_texts,
     paper_texts_from,
 )
-from specbench_inspect.prompts import DEFAULTS, Templates
 from specbench_inspect.solvers.chat_template import packaged_template
 from specbench_inspect.tasks import specbench
 

@@ -6,7 +6,7 @@ a checksum-verified download) and *parses* them with Python's `ast` (never impor
 them): module constants, class attributes, and the string literals and f-string parts with
 which the reference functions build text inline (spec bullets, judge spec items, separators,
 the per-sample judge comments). Each piece is mapped onto this package's named templates
-(`prompts.DEFAULTS`), so that rendering a template with the paper's texts gives, byte for
+(`prompts.builtin.DEFAULTS`), so that rendering a template with the paper's texts gives, byte for
 byte, the text the reference sends.
 
 Where the reference builds a text by joining pieces in code (`first_stage + response.rstrip()
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import SpecBenchError
+from ..errors import SpecBenchError
 
 UPSTREAM_FILES = (
     "specbench/utils.py",
@@ -41,7 +41,7 @@ class PaperWordingError(SpecBenchError):
 
 
 def _upstream_path(repo_path: str) -> Path:
-    from .datasets.fetch import upstream_file
+    from ..datasets.fetch import upstream_file
 
     try:
         return upstream_file(repo_path)
