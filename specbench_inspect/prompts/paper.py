@@ -221,41 +221,56 @@ def _generation(files: dict[str, _Source]) -> dict[str, str]:
     )
     texts: dict[str, str] = {}
     texts["system"] = _escape(utils.attribute("LLMEngine", "DEFAULT_SYSTEM_PROMPT"))
+    texts["spec_item"], texts["spec_separator"] = _spec_list_layout(ttd)
+    spec_block = _spec_block(ttd)
+    texts["spec_prompt"] = from_format(
+        prompts,
+        prompts.constant("AugmentPrompt"),
+        {"prompt": "{question}", "specification_string": spec_block},
+        "AugmentPrompt",
+    )
+    texts |= _zero_and_more_think(prompts, ttd)
+    texts |= _align3(prompts, ttd)
+    texts |= _self_refine(prompts, ttd, spec_block)
+    return texts
 
-    # spec bullets and the spec block (TTDEngine._format_specification_string)
-    layout = ttd.function("TTDEngine", "_format_specification_string")
-    where = "TTDEngine._format_specification_string"
+
+def _spec_list_layout(ttd: _Source) -> tuple[str, str]:
+    """The spec bullets and what joins them (`spec_item`, `spec_separator`): the same in
+    TTDEngine._format_specification_string and Align3.__init__, or an error."""
     item_fields = {"_": "{spec}"}
-    layouts = {
-        _list_layout(ttd, _assignments(ttd, layout, name)[0], item_fields, where)
-        for name in ("safety_string", "behavioral_string")
-    }
-    align3_init = ttd.function("Align3", "__init__")
-    layouts |= {
-        _list_layout(ttd, _assignments(ttd, align3_init, name)[0], item_fields, "Align3.__init__")
-        for name in ("safety_string", "behavioral_string")
-    }
+    layouts: set[tuple[str, str]] = set()
+    for cls, method in (("TTDEngine", "_format_specification_string"), ("Align3", "__init__")):
+        func = ttd.function(cls, method)
+        layouts |= {
+            _list_layout(ttd, _assignments(ttd, func, name)[0], item_fields, f"{cls}.{method}")
+            for name in ("safety_string", "behavioral_string")
+        }
     if len(layouts) != 1:
-        raise ttd.fail(f"{where}: the spec lists are laid out differently: {layouts!r}")
-    texts["spec_item"], texts["spec_separator"] = layouts.pop()
-    block_parts = concatenation(_assignments(ttd, layout, "specification_string")[0])
+        raise ttd.fail(
+            "TTDEngine._format_specification_string: the spec lists are laid out "
+            f"differently: {layouts!r}"
+        )
+    return layouts.pop()
+
+
+def _spec_block(ttd: _Source) -> str:
+    """The spec block of the generation prompts (TTDEngine._format_specification_string's
+    `specification_string`), with our list placeholders."""
+    where = "TTDEngine._format_specification_string"
+    layout = ttd.function("TTDEngine", "_format_specification_string")
     block = []
-    for part in block_parts:
+    for part in concatenation(_assignments(ttd, layout, "specification_string")[0]):
         if isinstance(part, ast.Name) and part.id in SPEC_LISTS:
             block.append(SPEC_LISTS[part.id])
         else:
             block.append(from_fstring(ttd, part, {}, f"{where}: specification_string"))
-    spec_block = "".join(block)
+    return "".join(block)
 
-    augment = prompts.constant("AugmentPrompt")
-    texts["spec_prompt"] = from_format(
-        prompts,
-        augment,
-        {"prompt": "{question}", "specification_string": spec_block},
-        "AugmentPrompt",
-    )
 
-    # ZeroThink and MoreThink
+def _zero_and_more_think(prompts: _Source, ttd: _Source) -> dict[str, str]:
+    """ZeroThink's pre-fill; MoreThink's pre-fill and the text appended per round."""
+    texts: dict[str, str] = {}
     zero = ttd.function("ZeroThink", "_inference_func")
     texts["zero_think_prefill"] = from_fstring(
         ttd, _assignments(ttd, zero, "zero_think_prefix")[0], {}, "ZeroThink: zero_think_prefix"
@@ -267,8 +282,12 @@ def _generation(files: dict[str, _Source]) -> dict[str, str]:
     wait_parts = concatenation(history[1])
     separator = _single(ttd, string_literals(wait_parts), "MoreThink: history_string +=")
     texts["more_think_wait"] = _escape(separator) + rethink
+    return texts
 
-    # Align3
+
+def _align3(prompts: _Source, ttd: _Source) -> dict[str, str]:
+    """Align3's three stage texts (Align3Prompt) and the separator between stages."""
+    texts: dict[str, str] = {}
     stage_fields = {
         "behavioral_specifications": "{behavioral_specs}",
         "safety_specifications": "{safety_specs}",
@@ -288,8 +307,13 @@ def _generation(files: dict[str, _Source]) -> dict[str, str]:
         for literal in string_literals(concatenation(_assignments(ttd, align3, name)[0]))
     ]
     texts["align3_separator"] = _escape(_single(ttd, separators, "Align3: stage separators"))
+    return texts
 
-    # Self-Refine
+
+def _self_refine(prompts: _Source, ttd: _Source, spec_block: str) -> dict[str, str]:
+    """Self-Refine's four messages (SelfRefinePrompt) and its history layout
+    (SelfRefine._format_history_string)."""
+    texts: dict[str, str] = {}
     refine_fields = {
         "query": "{question}",
         "specification_string": spec_block,
@@ -326,35 +350,9 @@ def _judge(files: dict[str, _Source]) -> dict[str, str]:
     """Both judge modes: prompt_eval.py's texts, evaluator.py's spec layout and comments."""
     prompt_eval, evaluator = files["specbench/prompt_eval.py"], files["specbench/evaluator.py"]
     texts: dict[str, str] = {}
-    system = prompt_eval.constant("SYSTEM_EVAL_PROMPT")
-    if prompt_eval.constant("SYSTEM_EVAL_PROMPT_STEPWISE") != system:
-        raise prompt_eval.fail("the joint and sequential judge system prompts differ")
-    texts["judge_system"] = _escape(system)
-
-    init = evaluator.function("JointEvaluator", "__init__")
-    item_fields = {"idx + 1": "{index}", "spec": "{spec}"}
-    items = {
-        from_fstring(evaluator, value, item_fields, "JointEvaluator: spec item")
-        for name in ("safety_spec_string", "behavioral_spec_string")
-        for value in _assignments(evaluator, init, name)[1:]
-    }
-    if len(items) != 1:
-        raise evaluator.fail(f"JointEvaluator: the spec lists are laid out differently: {items!r}")
-    texts["judge_spec_item"] = items.pop()
+    texts["judge_system"] = _judge_system(prompt_eval)
+    texts["judge_spec_item"], spec_block = _joint_spec_layout(evaluator)
     texts["judge_spec_separator"] = ""
-    block_call = _assignments(evaluator, init, "specification_string")[0]
-    if not (
-        isinstance(block_call, ast.Call)
-        and isinstance(block_call.func, ast.Attribute)
-        and block_call.func.attr == "format"
-    ):
-        raise evaluator.fail("JointEvaluator: specification_string is not an f-string .format()")
-    spec_block = from_fstring(
-        evaluator,
-        block_call.func.value,
-        {"safety_spec_string": "{safety_specs}", "behavioral_spec_string": "{behavioral_specs}"},
-        "JointEvaluator: specification_string",
-    )
     texts["judge_joint"] = from_format(
         prompt_eval,
         prompt_eval.constant("USER_EVAL_PROMPT"),
@@ -379,39 +377,88 @@ def _judge(files: dict[str, _Source]) -> dict[str, str]:
         },
         "USER_EVAL_PROMPT_STEPWISE",
     )
+    texts |= _joint_comments(evaluator)
+    texts |= _sequential_comments(evaluator)
+    return texts
 
-    # joint comments: unsafe; a reference answer (the reference gives it whenever the item has
-    # an `answer` field, empty or not: every published item has one)
+
+def _judge_system(prompt_eval: _Source) -> str:
+    """The one system prompt of both judge modes (the reference has two equal constants)."""
+    system = prompt_eval.constant("SYSTEM_EVAL_PROMPT")
+    if prompt_eval.constant("SYSTEM_EVAL_PROMPT_STEPWISE") != system:
+        raise prompt_eval.fail("the joint and sequential judge system prompts differ")
+    return _escape(system)
+
+
+def _joint_spec_layout(evaluator: _Source) -> tuple[str, str]:
+    """The joint judge's spec item and its spec block (JointEvaluator.__init__)."""
+    init = evaluator.function("JointEvaluator", "__init__")
+    item_fields = {"idx + 1": "{index}", "spec": "{spec}"}
+    items = {
+        from_fstring(evaluator, value, item_fields, "JointEvaluator: spec item")
+        for name in ("safety_spec_string", "behavioral_spec_string")
+        for value in _assignments(evaluator, init, name)[1:]
+    }
+    if len(items) != 1:
+        raise evaluator.fail(f"JointEvaluator: the spec lists are laid out differently: {items!r}")
+    block_call = _assignments(evaluator, init, "specification_string")[0]
+    if not (
+        isinstance(block_call, ast.Call)
+        and isinstance(block_call.func, ast.Attribute)
+        and block_call.func.attr == "format"
+    ):
+        raise evaluator.fail("JointEvaluator: specification_string is not an f-string .format()")
+    spec_block = from_fstring(
+        evaluator,
+        block_call.func.value,
+        {"safety_spec_string": "{safety_specs}", "behavioral_spec_string": "{behavioral_specs}"},
+        "JointEvaluator: specification_string",
+    )
+    return items.pop(), spec_block
+
+
+ANSWER_FIELDS = {"data['answer']": "{answer}"}
+
+
+def _joint_comments(evaluator: _Source) -> dict[str, str]:
+    """The joint judge's notes: unsafe; a reference answer (the reference gives it whenever
+    the item has an `answer` field, empty or not: every published item has one)."""
     construct = evaluator.function("JointEvaluator", "construct_eval_prompt")
     comments = _assignments(evaluator, construct, "prompt_comment")
-    answer_fields = {"data['answer']": "{answer}"}
     literals = [c for c in comments if isinstance(c, ast.Constant)]
     with_answer = [c for c in comments if "data['answer']" in ast.unparse(c)]
     if not literals or len(with_answer) != 1:
         raise evaluator.fail("JointEvaluator.construct_eval_prompt: unexpected comments")
-    texts["judge_comment_unsafe"] = from_fstring(evaluator, literals[0], {}, "unsafe comment")
-    reference = from_fstring(evaluator, with_answer[0], answer_fields, "reference comment")
-    texts["judge_comment_reference"] = reference
-    texts["judge_comment_default"] = reference
+    unsafe = from_fstring(evaluator, literals[0], {}, "unsafe comment")
+    reference = from_fstring(evaluator, with_answer[0], ANSWER_FIELDS, "reference comment")
+    return {
+        "judge_comment_unsafe": unsafe,
+        "judge_comment_reference": reference,
+        "judge_comment_default": reference,
+    }
 
-    # sequential comments: only the last spec gets one (the reference answer, for every label)
+
+def _sequential_comments(evaluator: _Source) -> dict[str, str]:
+    """The sequential judge's notes: only the last spec gets one (the reference answer, for
+    every label)."""
     single = evaluator.function("SequentialEvaluator", "evaluate_single_sample")
     refs = [r for r in _assignments(evaluator, single, "ref") if "data['answer']" in ast.unparse(r)]
     if len(refs) != 1:
         raise evaluator.fail("SequentialEvaluator: unexpected reference comment")
-    last = from_fstring(evaluator, refs[0], answer_fields, "sequential reference comment")
+    last = from_fstring(evaluator, refs[0], ANSWER_FIELDS, "sequential reference comment")
     others = [
         c for c in _assignments(evaluator, single, "prompt_comment") if isinstance(c, ast.Constant)
     ]
     if len(others) != 1:
         raise evaluator.fail("SequentialEvaluator: unexpected comment for the other specs")
     other = from_fstring(evaluator, others[0], {}, "sequential comment")
-    texts["judge_sequential_comment_unsafe"] = other
-    texts["judge_sequential_comment_default"] = other
-    texts["judge_sequential_comment_last_unsafe"] = last
-    texts["judge_sequential_comment_reference"] = last
-    texts["judge_sequential_comment_last_default"] = last
-    return texts
+    return {
+        "judge_sequential_comment_unsafe": other,
+        "judge_sequential_comment_default": other,
+        "judge_sequential_comment_last_unsafe": last,
+        "judge_sequential_comment_reference": last,
+        "judge_sequential_comment_last_default": last,
+    }
 
 
 READERS: tuple[Callable[[dict[str, _Source]], dict[str, str]], ...] = (_generation, _judge)
