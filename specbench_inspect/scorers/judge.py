@@ -41,12 +41,6 @@ GRADER_CONFIG = GenerateConfig(temperature=0.0, max_tokens=4200)
 MAX_RESPONSE_CHARS = 8000
 """The judge sees at most this many characters of the answer."""
 DEFAULT_ATTEMPTS = 5
-RETRY_REQUEST = (
-    "Your reply above could not be read: {problem}. Answer the request again, in exactly the "
-    "format it asks for, with your own verdicts."
-)
-"""The follow-up turn of a retry (after the rejected reply), so that a deterministic grader
-can answer differently; the first request is always the template's alone."""
 
 T = TypeVar("T")
 
@@ -219,10 +213,17 @@ class Asked:
 
 
 async def ask_until_readable(
-    grader: Model, system: str, prompt: str, max_attempts: int, read: Callable[[str], T]
+    grader: Model,
+    templates: Templates,
+    prompt: str,
+    max_attempts: int,
+    read: Callable[[str], T],
 ) -> Asked:
     """Ask the grader up to `max_attempts` times; `read` turns a reply into a reading or raises
-    `UnreadableReply`. `Asked.reading` is None if no reply was readable."""
+    `UnreadableReply`. `Asked.reading` is None if no reply was readable. A retry sends the
+    request, the rejected reply and the `judge_retry` turn naming the problem; the first
+    request is `judge_system` and `prompt` alone."""
+    system = templates.render("judge_system")
     rejected: list[str] = []
     reply = ""
     suspect = 0
@@ -245,7 +246,7 @@ async def ask_until_readable(
             messages = [
                 *request,
                 ChatMessageAssistant(content=reply),
-                ChatMessageUser(content=RETRY_REQUEST.format(problem=problem)),
+                ChatMessageUser(content=templates.render("judge_retry", problem=problem)),
             ]
     return Asked(None, max_attempts, rejected, reply, suspect)
 
@@ -277,7 +278,7 @@ async def joint_judgement(
     n_safety, n_behavioral = len(item.safety_specs), len(item.behavioral_specs)
     asked = await ask_until_readable(
         grader,
-        templates.render("judge_system"),
+        templates,
         prompt,
         max_attempts,
         reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral)),
@@ -301,13 +302,12 @@ async def sequential_judgement(
 ) -> Judgement:
     """Sequential mode: one call per spec, all of a sample's calls at once; each unreadable
     reply is asked again; the sample has verdicts only if every spec got one."""
-    system = templates.render("judge_system")
     jobs = [(section, i) for section in SECTIONS for i in range(len(item.specs(section)))]
     prompts = [sequential_prompt(templates, item, section, i) for section, i in jobs]
     results = await collect(
         *[
             ask_until_readable(
-                grader, system, prompt, max_attempts, reply_reader(item, prompt, read_single)
+                grader, templates, prompt, max_attempts, reply_reader(item, prompt, read_single)
             )
             for prompt in prompts
         ]
