@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -164,3 +165,15 @@ def test_the_task_reads_its_templates_file_once_and_hands_it_on(
     assert scorer.options is not None
     assert scorer.options["prompts"]["origin"] == str(file)
     assert scorer.options["prompts"]["replaced"] == ["system"]
+
+
+@pytest.mark.parametrize("placeholder", ["{response.__class__}", "{response[0]}", "{response!r}"])
+def test_a_template_takes_only_plain_placeholders(tmp_path: Path, placeholder: str) -> None:
+    """`{response.__class__}` would pass a "must use {response}" check while the grader never
+    sees the answer."""
+    path = tmp_path / "judge.txt"
+    path.write_text(f"Rate {placeholder} against {{safety_specs}} and {{behavioral_specs}}")
+    with pytest.raises(
+        SpecBenchError, match=re.escape(f"placeholder {placeholder} is not a plain")
+    ):
+        travel(data_dir=str(DATA_DIR), judge_template_file=str(path))

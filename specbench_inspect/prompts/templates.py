@@ -36,10 +36,17 @@ class TemplateError(SpecBenchError):
 
 
 def _placeholders(text: str) -> set[str]:
+    """The names `text` fills in. Only plain `{name}` is accepted: an attribute, an index, a
+    conversion or a format spec (`{response.__class__}`, `{response[0]}`, `{response!r}`)
+    would let a template name a value while never showing it."""
     names: set[str] = set()
-    for _, field, _, _ in string.Formatter().parse(text):
-        if field is not None:
-            names.add(field.split(".")[0].split("[")[0])
+    for _, field, spec, conversion in string.Formatter().parse(text):
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ValueError(f"placeholder {{{shown}}} is not a plain {{name}}")
+        names.add(field)
     return names
 
 
