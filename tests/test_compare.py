@@ -541,3 +541,30 @@ def test_workflow_compare_step_on_real_logs(logs: dict[str, Path], tmp_path: Pat
         assert output.read_text() == f"code={expected}\n"
         assert summary.read_text().startswith("### ")
         assert (work / "specbench-compare.json").exists()
+
+
+def test_grader_settings_that_change_answers_count() -> None:
+    """Temperature or token limit of the grader role differ: not comparable; where requests
+    go (base URL, batch, cache, connections) is no difference; nor is the judge's own default
+    said explicitly (the logs record the role's config)."""
+    from specbench_inspect.analysis.compare import comparability
+
+    rng = np.random.default_rng(0)
+    base, cand = simulated_pair(rng, 10, 0.0)
+    base.grader_config = {"model": "openai/gpt-4.1"}
+    cand.grader_config = {"model": "openai/gpt-4.1", "temperature": 0.7}
+    [reason] = comparability(base, cand, CompareOptions())
+    assert reason == "grader settings differ (temperature: baseline '(missing)', candidate 0.7)"
+    from types import SimpleNamespace
+
+    from inspect_ai.model import GenerateConfig, ModelConfig
+
+    from specbench_inspect.analysis.logs import _grader_config
+
+    role = ModelConfig(
+        model="openai/gpt-4.1",
+        config=GenerateConfig(temperature=0, max_tokens=4200, batch=True, max_connections=8),
+        base_url="http://judge-host:8000/v1",
+    )
+    header = SimpleNamespace(eval=SimpleNamespace(model_roles={"grader": role}))
+    assert _grader_config(header) == {"model": "openai/gpt-4.1"}  # type: ignore[arg-type]

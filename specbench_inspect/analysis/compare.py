@@ -219,7 +219,8 @@ def _record_difference(what: str, base: dict[str, Any], cand: dict[str, Any]) ->
         f"{k}: baseline {base.get(k, '(missing)')!r}, candidate {cand.get(k, '(missing)')!r}"
         for k in keys[:4]
     )
-    return f"{what} differs ({shown})"
+    verb = "differ" if what.endswith("s") else "differs"
+    return f"{what} {verb} ({shown})"
 
 
 def wording(run: RunData) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from inspect_ai.log import (
     EvalLog,
@@ -448,7 +450,8 @@ def log_files(given: str) -> list[str]:
     """A log file itself, or the logs in a folder (recursively), newest first."""
     path = Path(given).expanduser()
     if path.is_dir():
-        return [info.name for info in list_eval_logs(str(path), recursive=True)]
+        names = [info.name for info in list_eval_logs(str(path), recursive=True)]
+        return [url2pathname(urlparse(n).path) if n.startswith("file://") else n for n in names]
     if not path.exists():
         raise LogReadError(f"{given}: no such log file or folder")
     return [str(path)]
