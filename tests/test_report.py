@@ -141,3 +141,28 @@ def test_missing_matplotlib_says_how_to_install(
     code = main(["report", str(tmp_path), "--output", str(tmp_path / "out")])
     assert code == 2
     assert "pip install 'specbench-inspect[report]'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_logs_of_one_run_per_scenario_are_one_row(
+    report_logs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Two logs of the same model x method x grader covering different samples (as
+    `inspect eval-set specbench/travel specbench/code` writes) make one run; a log sharing
+    samples with another stays a run of its own."""
+
+    def only(scenario: str):  # type: ignore[no-untyped-def]
+        def edit(log: EvalLog) -> None:
+            log.samples = [s for s in log.samples or [] if s.metadata["scenario"] == scenario]
+
+        return edit
+
+    travel = edited(report_logs["vanilla"], tmp_path / "split" / "travel.eval", only("travel"))
+    code = edited(report_logs["vanilla"], tmp_path / "split" / "code.eval", only("code"))
+    outcome = write_report([str(travel), str(code), str(report_logs["vanilla"])], tmp_path / "o")
+    assert sorted(len(r.run.samples) for r in outcome.runs) == [30, 30]
+    joined = next(r for r in outcome.runs if r.run.also)
+    assert sorted(joined.run.name.split(" + ")) == ["code.eval", "travel.eval"]
+    assert set(joined.by_scenario) == {"travel", "code"}
+    whole = next(r for r in outcome.runs if not r.run.also)
+    assert joined.overall["sar"].mean == pytest.approx(whole.overall["sar"].mean)

@@ -112,10 +112,14 @@ class RunData:
     """Sample ids (with epoch) that errored."""
     problems: list[str] = field(default_factory=list)
     """Why this is not a finished SpecBench run (empty when it is)."""
+    also: list[str] = field(default_factory=list)
+    """Further logs merged into this run (the report joins logs of one model x method x grader
+    that cover different samples, e.g. one log per scenario task)."""
 
     @property
     def name(self) -> str:
-        return Path(self.path).name + ("" if self.scorer == SCORER_PREFIX else f" [{self.scorer}]")
+        names = [Path(p).name for p in [self.path, *self.also]]
+        return " + ".join(names) + ("" if self.scorer == SCORER_PREFIX else f" [{self.scorer}]")
 
     @property
     def grader(self) -> str:

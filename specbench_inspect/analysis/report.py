@@ -46,6 +46,53 @@ class ReportOutcome:
         return "\n".join(lines)
 
 
+def run_key(run: RunData) -> tuple[str, ...]:
+    """What makes runs the same run: model, method (and its options), grader and judge, SAR
+    alpha, wording, data and the question asked."""
+    return (
+        run.model,
+        run.method,
+        repr(sorted(run.method_options.items())),
+        run.grader,
+        repr(run.judge_modes),
+        repr(sorted(run.judge_options.items())),
+        repr(sorted(run.grader_config.items())),
+        str(run.alpha),
+        repr(sorted((run.templates or {}).items())),
+        str(run.adversarial),
+        str(run.epochs),
+    )
+
+
+def merge_runs(runs: list[RunData]) -> list[RunData]:
+    """Join the runs of one model x method x grader (see `run_key`) whose logs cover
+    different samples (one log per scenario task, as `inspect eval-set specbench/travel
+    specbench/code ...` writes): one run, one row. Runs sharing a sample stay apart."""
+    merged: list[RunData] = []
+    for run in runs:
+        target = next(
+            (
+                m
+                for m in merged
+                if run_key(m) == run_key(run) and not set(m.samples) & set(run.samples)
+            ),
+            None,
+        )
+        if target is None:
+            merged.append(run)
+            continue
+        target.also.append(run.path)
+        target.samples.update(run.samples)
+        for scenario, texts in run.specs.items():
+            target.specs.setdefault(scenario, texts)
+        if target.task != run.task:
+            target.task = f"{target.task} + {run.task}"
+        if target.data_fingerprint != run.data_fingerprint:
+            target.data_fingerprint = f"{target.data_fingerprint} + {run.data_fingerprint}"
+        target.created = min(target.created, run.created)
+    return merged
+
+
 def failures(run: RunData) -> list[str]:
     problems = list(run.problems)
     if run.errored:
@@ -340,6 +387,7 @@ def write_report(
     failed = [(run, failures(run)) for run in runs if failures(run)]
     if not good and not failed:
         raise ValueError(f"no SpecBench log among {', '.join(paths)}")
+    good = merge_runs(good)
     good.sort(key=lambda r: (r.model, r.method, r.grader, r.created))
     summaries = [summarize(run, f"R{i}") for i, run in enumerate(good, 1)]
     labels = [s.title for s in summaries]
