@@ -1,8 +1,9 @@
 """`specbench compare`: a candidate run against a baseline, paired by sample, and the verdict.
 
 Per sample the epochs are averaged first; the candidate-minus-baseline differences of the
-samples scored on both sides are resampled together (a paired bootstrap, seeded) for a
-confidence interval and a p-value of the mean change, overall, per scenario and per label.
+samples scored on both sides are resampled together (a paired bootstrap, seeded, stratified by
+scenario x label) for a confidence interval and a p-value of the mean change, overall, per
+scenario and per label.
 The verdict is `regression` when the chosen metric fell by at least `max_drop` points and the
 drop is significant at `alpha` (overall, and with `per_scenario` in any scenario), else
 `pass`; two runs that cannot be compared fairly are `not comparable`, with every reason.

@@ -61,10 +61,22 @@ def _legend(ax: Any, handles: list[Any], runs: list[RunSummary]) -> None:
         handles,
         [f"{r.key}: {r.title}" for r in runs],
         loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
+        bbox_to_anchor=(1.1, 1.0),
         fontsize=8,
         frameon=False,
     )
+
+
+def _label_points(ax: Any, points: list[tuple[str, float, float]]) -> None:
+    """Annotate each point with its run key; keys of points that fall together are stacked
+    instead of drawn over each other."""
+    seen: dict[tuple[int, int], int] = {}
+    for key, x, y in points:
+        spot = (round(x), round(y))
+        stacked = seen.get(spot, 0)
+        seen[spot] = stacked + 1
+        offset = (6, 4 + 11 * stacked)
+        ax.annotate(key, (x, y), xytext=offset, textcoords="offset points", fontsize=8)
 
 
 def safety_vs_behavioral(plt: Any, runs: list[RunSummary], alpha: float) -> Figure:
@@ -90,6 +102,7 @@ def safety_vs_behavioral(plt: Any, runs: list[RunSummary], alpha: float) -> Figu
                 textcoords="offset points",
             )
     handles = []
+    points: list[tuple[str, float, float]] = []
     for r in runs:
         safe, met = r.overall["safety"], r.overall["behavioral"]
         handle = ax.errorbar(
@@ -102,7 +115,8 @@ def safety_vs_behavioral(plt: Any, runs: list[RunSummary], alpha: float) -> Figu
             zorder=3,
         )
         handles.append(handle)
-        ax.annotate(r.key, (met.mean, safe.mean), xytext=(5, 5), textcoords="offset points")
+        points.append((r.key, met.mean, safe.mean))
+    _label_points(ax, points)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 102)
     ax.set_xlabel("behavioral (%)")
@@ -152,6 +166,7 @@ def sar_vs_tokens(plt: Any, runs: list[RunSummary]) -> Figure:
     fig, ax = plt.subplots(figsize=(8.5, 5.5))
     tokens = [r.cost.get("completion_tokens", math.nan) for r in runs]
     handles, shown = [], []
+    points: list[tuple[str, float, float]] = []
     for r, x in zip(runs, tokens, strict=True):
         sar = r.overall["sar"]
         if math.isnan(x):
@@ -159,7 +174,7 @@ def sar_vs_tokens(plt: Any, runs: list[RunSummary]) -> Figure:
         yerr = _errors(sar.mean, sar.low, sar.high)
         handles.append(ax.errorbar(x, sar.mean, yerr=yerr, fmt="o", capsize=3))
         shown.append(r)
-        ax.annotate(r.key, (x, sar.mean), xytext=(5, 5), textcoords="offset points")
+        points.append((r.key, x, sar.mean))
     finite = [t for t in tokens if not math.isnan(t) and t > 0]
     if finite and max(finite) / min(finite) > 20:
         ax.set_xscale("log")
@@ -168,6 +183,7 @@ def sar_vs_tokens(plt: Any, runs: list[RunSummary]) -> Figure:
     ax.set_xlabel("completion tokens per sample (all calls of the method)")
     ax.set_ylabel("SAR (%)")
     ax.set_ylim(0, 100)
+    _label_points(ax, points)
     ax.set_title("SAR against cost")
     ax.grid(alpha=0.2)
     _legend(ax, handles, shown)

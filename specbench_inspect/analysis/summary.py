@@ -15,7 +15,8 @@ VERDICTS = ("NO", "YES", "NA")
 
 @dataclass(frozen=True)
 class Mean:
-    """A mean over samples (in points) with its 95% interval (normal approximation)."""
+    """A mean over samples (in points) with its 95% interval (normal approximation, cut to
+    the 0-100 range of the scores)."""
 
     mean: float
     low: float
@@ -32,7 +33,9 @@ class Mean:
             return cls(100 * mean, math.nan, math.nan, n)
         sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
         half = Z95 * sd / math.sqrt(n)
-        return cls(100 * mean, 100 * (mean - half), 100 * (mean + half), n)
+        # scores lie in [0, 1]: an interval past either end is cut there
+        low, high = max(0.0, mean - half), min(1.0, mean + half)
+        return cls(100 * mean, 100 * low, 100 * high, n)
 
     def text(self) -> str:
         if math.isnan(self.mean):
