@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -467,7 +467,8 @@ def load_runs(paths: Iterable[str], workers: int | None = None) -> list[RunData]
     files = list(dict.fromkeys(paths))
     jobs = min(len(files), workers or os.cpu_count() or 1)
     # fork only from a single-threaded process (forking a threaded one can deadlock)
-    if jobs > 1 and threading.active_count() == 1:
+    can_fork = "fork" in get_all_start_methods()
+    if jobs > 1 and can_fork and threading.active_count() == 1:
         with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
             results = list(pool.map(_read_or_error, files))
     else:
