@@ -271,11 +271,17 @@ def score_is_marker(path: Path) -> bool:
 
 
 @pytest.mark.slow
-def test_folder_arguments(logs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_folder_arguments(
+    logs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A folder with one SpecBench log stands for that log; with two it is refused."""
+    import shutil
+
     code, _ = gate(logs["base"].parent, logs["rerun"].parent, capsys=capsys)
     assert code == 0
-    code, out = gate(logs["root"] / "nc", logs["base"], capsys=capsys)
+    for name in ("base", "rerun"):
+        shutil.copy(logs[name], tmp_path / f"{name}.eval")
+    code, out = gate(tmp_path, logs["base"], capsys=capsys)
     assert code == 2 and "SpecBench logs (" in out and "name one log file" in out
     code, out = gate(logs["root"] / "missing", logs["base"], capsys=capsys)
     assert code == 2 and "no such log file or folder" in out
