@@ -168,6 +168,12 @@ def spec_judge(
             [r["verdict"] for r in records["behavioral"]],
         )
         metadata["verdicts"] = records
+        # The verdicts alone, small enough to stay in Inspect's sample summaries, so that
+        # `specbench compare` / `report` can read a run without loading every sample.
+        metadata["spec_verdicts"] = {
+            section: [r["verdict"] for r in section_records]
+            for section, section_records in records.items()
+        }
         return Score(
             value=value,
             answer=item.response,

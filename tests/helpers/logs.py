@@ -60,6 +60,13 @@ def edited(source: Path, target: Path, edit: Callable[[EvalLog], None]) -> Path:
     """A copy of a real log with `edit` applied, written with `write_eval_log`."""
     log = read_eval_log(str(source))
     edit(log)
+    for sample in log.samples or []:  # keep the scorer's compact record true to the edit
+        meta = score(sample).metadata if sample.scores else None
+        if meta and "spec_verdicts" in meta and "verdicts" in meta:
+            meta["spec_verdicts"] = {
+                section: [r["verdict"] for r in records]
+                for section, records in meta["verdicts"].items()
+            }
     target.parent.mkdir(parents=True, exist_ok=True)
     write_eval_log(log, str(target))
     return target
