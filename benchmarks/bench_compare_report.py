@@ -5,10 +5,10 @@ with the scripted mockllm models of the tests, then copies of it with edited sco
 a different random share of samples made unsafe), written back with `write_eval_log`. They are
 made once into `--work-dir` and reused.
 
-Two sets are timed: the logs as the scorer writes them today (only the full verdict records,
-so `compare` / `report` read the full samples), and the same logs with the compact
-`spec_verdicts` record added to each score (then the sample summaries suffice; see
-`specbench_inspect.analysis.logs.COMPACT_VERDICTS`).
+Two sets are timed: the logs as the scorer writes them (each score also carries the compact
+`spec_verdicts` record, so `compare` / `report` read Inspect's sample summaries; see
+`specbench_inspect.analysis.logs.COMPACT_VERDICTS`), and the same logs without that record
+(as older logs are: the commands then read the full samples).
 
 Each command runs as the user runs it (`python -m specbench_inspect ...`, a new process), a
 few times; the script prints wall time (min / median) and the CPU time of the process and its
@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
-def with_compact_verdicts(source: Path, target: Path) -> Path:
-    """A copy of a log whose scores also carry the compact `spec_verdicts` record."""
+def without_compact_verdicts(source: Path, target: Path) -> Path:
+    """A copy of a log whose scores lack the compact `spec_verdicts` record (as logs written
+    before the scorer kept it: `compare` / `report` then read the full samples)."""
     from inspect_ai.log import read_eval_log, write_eval_log
 
     if target.exists():
@@ -44,12 +45,7 @@ def with_compact_verdicts(source: Path, target: Path) -> Path:
     log = read_eval_log(str(source))
     for sample in log.samples or []:
         score = (sample.scores or {})["spec_judge"]
-        records = (score.metadata or {}).get("verdicts")
-        if isinstance(records, dict) and score.metadata is not None:
-            score.metadata["spec_verdicts"] = {
-                section: [r["verdict"] for r in records[section]]
-                for section in ("safety", "behavioral")
-            }
+        (score.metadata or {}).pop("spec_verdicts", None)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_eval_log(log, str(target))
     return target
@@ -127,12 +123,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     work = Path(args.work_dir)
-    full = make_logs(work, 10)
-    compact = [
-        with_compact_verdicts(p, work / "compact" / f"{i:02d}.eval") for i, p in enumerate(full)
+    written = make_logs(work, 10)
+    full = [
+        without_compact_verdicts(p, work / "full" / f"{i:02d}.eval") for i, p in enumerate(written)
     ]
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    for kind, logs in (("full samples", full), ("summaries (spec_verdicts)", compact)):
+    for kind, logs in (("as the scorer writes them (summaries)", written), ("full samples", full)):
         for name, command, budget in [
             ("compare (2 x 1,500 samples)", ["compare", str(logs[0]), str(logs[5])], 5.0),
             (
