@@ -15,7 +15,8 @@ from helpers.data import DATA_DIR
 from helpers.models import grader_model, scripted_model
 from helpers.openai_server import LoopbackServer, default_reward
 from helpers.protocol import PROMPTS, spec_fields, spec_prompt
-from helpers.scripted import JUDGE_MARK, expected_scores, grader_reply, verdicts_for
+from helpers.rewarded import check_judged
+from helpers.scripted import JUDGE_MARK, grader_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig, Model
@@ -119,14 +120,7 @@ def test_best_of_n_with_reward_role_and_concurrent_requests(tmp_path: Path) -> N
         answer = kept["candidates"][kept["chosen"]]["answer"]
         assert record["answer"] == answer and answer.endswith("[quality 8]")
         assert kept["reward"]["source"] == "llm_grader"
-        score = sample.scores["spec_judge"]  # type: ignore[index]
-        assert score.answer == answer
-        assert score.value == pytest.approx(
-            expected_scores(
-                verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
-                verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
-            )
-        )
+        check_judged(sample, answer)
 
 
 def test_tpo_falls_back_to_the_grader_role(tmp_path: Path) -> None:

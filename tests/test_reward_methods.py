@@ -14,8 +14,7 @@ import pytest
 from helpers.data import DATA_DIR
 from helpers.openai_server import LoopbackServer, pooling_reply, reward_of, text_of
 from helpers.protocol import PROMPTS, spec_fields, spec_prompt
-from helpers.rewarded import BON_REWARDS, MODEL, TPO_REWARDS, script, user_text
-from helpers.scripted import expected_scores, verdicts_for
+from helpers.rewarded import BON_REWARDS, MODEL, TPO_REWARDS, check_judged, script, user_text
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import Model, get_model
@@ -63,19 +62,6 @@ def sample_requests(server: LoopbackServer, sample: EvalSample) -> list[dict[str
 def sample_rewards(server: LoopbackServer, sample: EvalSample) -> list[dict[str, Any]]:
     question = str(sample.input)
     return [r for r in server.pooling_requests if text_of(r["body"]["messages"][0]) == question]
-
-
-def check_judged(sample: EvalSample, answer: str) -> None:
-    """The judge rated `answer`, and the scores are those its scripted verdicts give."""
-    meta = sample.metadata
-    score = sample.scores["spec_judge"]  # type: ignore[index]
-    assert score.answer == answer
-    assert score.value == pytest.approx(
-        expected_scores(
-            verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
-            verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
-        )
-    )
 
 
 def answer_of(text: str) -> str:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from inspect_ai.log import EvalSample
+
 from helpers.openai_server import default_script, question_tag, text_of
+from helpers.scripted import expected_scores, verdicts_for
 
 MODEL = "policy"
 """The model under test's name on the loopback server."""
@@ -43,3 +47,16 @@ def script(body: dict[str, Any]) -> dict[str, Any]:
         return {"content": candidate(step, index, tag, TPO_REWARDS[step][index])}
     rewards = TPO_REWARDS["sample"] if int(body.get("n") or 1) == 3 else BON_REWARDS
     return {"content": candidate("sample", index, tag, rewards[index])}
+
+
+def check_judged(sample: EvalSample, answer: str) -> None:
+    """The judge rated `answer`, and the scores are those its scripted verdicts give."""
+    meta = sample.metadata
+    score = sample.scores["spec_judge"]  # type: ignore[index]
+    assert score.answer == answer
+    assert score.value == pytest.approx(
+        expected_scores(
+            verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
+            verdicts_for(meta["prompt"], len(meta["behavioral_specs"]), "behavioral"),
+        )
+    )
