@@ -201,10 +201,64 @@ FRAGMENTS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(FRAGMENTS), max_size=60), st.integers(0, 4), st.integers(0, 4))
-def test_any_reply_reads_as_the_reference_reads_it(parts: list[str], n_s: int, n_b: int) -> None:
-    reply = "".join(parts)
+BLOCK_TAGS = [
+    f"<{slash}{section}_specifications>"
+    for section in ("safety", "behavioral")
+    for slash in ("", "/")
+]
+
+
+def refused_as_suspect(reply: str) -> bool:
+    """The one place the package parts from the reference: a reply in which a section's block
+    opens or closes more than once (after the spelling fixes) is refused, whichever block the
+    reference would have read."""
+    fixed = reply.replace("<behavior_specifications>", "<behavioral_specifications>")
+    fixed = fixed.replace("</behavior_specifications>", "</behavioral_specifications>")
+    return any(fixed.count(tag) > 1 for tag in BLOCK_TAGS)
+
+
+LINE_FRAGMENTS = [f for f in FRAGMENTS if "\n" not in f and "_specifications" not in f]
+"""Fragments of one line inside a block (no newline, no block tag)."""
+
+
+@st.composite
+def replies(draw: st.DrawFn) -> tuple[str, int, int]:
+    """A reply and the spec counts to read it with: either fragments in any order, or two
+    blocks of tagged lines with noise around them, read with the counts the reference finds
+    (so that every outcome, readable replies included, is reached often)."""
+    if draw(st.booleans()):
+        reply = "".join(draw(st.lists(st.sampled_from(FRAGMENTS), max_size=60)))
+    else:
+        # noise between the blocks holds a stray block tag now and then, not every time
+        noise_fragments = FRAGMENTS if draw(st.integers(0, 3)) == 0 else LINE_FRAGMENTS
+        noise = st.lists(st.sampled_from(noise_fragments), max_size=6).map("".join)
+        line = st.lists(st.sampled_from(LINE_FRAGMENTS), max_size=5).map("".join)
+        blocks = []
+        for section in ("safety", "behavior" if draw(st.booleans()) else "behavioral"):
+            lines = draw(st.lists(line, max_size=5))
+            body = "\n".join(["", *lines, ""])
+            blocks.append(f"<{section}_specifications>{body}</{section}_specifications>")
+        if draw(st.booleans()):
+            blocks.reverse()
+        reply = draw(noise) + blocks[0] + draw(noise) + blocks[1] + draw(noise)
+    counts = []
+    for section in ("safety", "behavioral"):
+        found = reference_reading(reply, section)
+        exact = found is not None and draw(st.integers(0, 3)) > 0
+        counts.append(len(found) if exact and found is not None else draw(st.integers(0, 4)))
+    return reply, counts[0], counts[1]
+
+
+# derandomize: the same examples on every run, so CI cannot flip; the composite strategy
+# reaches the case that 400 random fragment lists rarely did (two blocks for a section)
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None)
+@given(replies())
+def test_any_reply_reads_as_the_reference_reads_it(case: tuple[str, int, int]) -> None:
+    reply, n_s, n_b = case
+    if refused_as_suspect(reply):
+        with pytest.raises(SuspectReply):
+            read_joint(reply, n_s, n_b)
+        return
     expected = {s: reference_reading(reply, s) for s in ("safety", "behavioral")}
     readable = (
         expected["safety"] is not None
@@ -215,5 +269,23 @@ def test_any_reply_reads_as_the_reference_reads_it(parts: list[str], n_s: int, n
     if readable:
         assert verdicts(reply, n_s, n_b) == (expected["safety"], expected["behavioral"])
     else:
-        with pytest.raises(UnreadableReply):
+        with pytest.raises(UnreadableReply) as refused:
             read_joint(reply, n_s, n_b)
+        assert not isinstance(refused.value, SuspectReply)
+
+
+def test_two_empty_blocks_for_a_section_are_refused_where_the_reference_reads_one() -> None:
+    """The case that made the old oracle flip: two `<safety_specifications>` blocks and zero
+    safety specs. The reference reads the first (empty) block; the package refuses it."""
+    reply = (
+        "<safety_specifications>\n</safety_specifications>" * 2
+        + "<behavior_specifications>\n1. <YES>\n</behavior_specifications>"
+    )
+    assert reference_reading(reply, "safety") == []
+    assert reference_reading(reply, "behavioral") == ["YES"]
+    assert refused_as_suspect(reply)
+    with pytest.raises(SuspectReply, match="2 <safety_specifications> tags"):
+        read_joint(reply, 0, 1)
+    once = reply.replace("<safety_specifications>\n</safety_specifications>", "", 1)
+    assert not refused_as_suspect(once)
+    assert verdicts(once, 0, 1) == ([], ["YES"])
