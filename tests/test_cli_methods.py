@@ -22,6 +22,7 @@ from helpers.protocol import (
     spec_prompt,
     stop_of,
 )
+from helpers.samples import samples_of
 from helpers.scripted import expected_scores, verdicts_for
 from inspect_ai.log import list_eval_logs
 
@@ -57,7 +58,7 @@ def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
     qwen3 = packaged_template("qwen3").text
     judged = {text_of(last_message(r)) for r in requests if r["body"]["model"] == "judge"}
     assert len(judged) == 300
-    for sample in log.samples:
+    for sample in samples_of(log, 300):
         meta, question = sample.metadata, str(sample.input)
         user = spec_prompt(meta, question)
         stages = calls[user]

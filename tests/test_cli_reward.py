@@ -10,6 +10,7 @@ import pytest
 from helpers.inspect_cli import only_log, run_inspect, travel_eval_args
 from helpers.openai_server import LoopbackServer, reward_of, text_of
 from helpers.rewarded import BON_REWARDS, MODEL, script, user_text
+from helpers.samples import samples_of
 from helpers.scripted import expected_scores, verdicts_for
 
 SAMPLES = 5
@@ -42,7 +43,7 @@ def test_best_of_n_through_the_cli(tmp_path: Path) -> None:
     assert all(
         p["body"]["model"] == RM and p["authorization"] == "Bearer cli-secret" for p in pooled
     )
-    for sample in log.samples:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         [request] = [r for r in requests if question in user_text(r["body"])]
         answers = [x["content"].split("</think>\n\n", 1)[1] for x in request["replies"]]

@@ -16,6 +16,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 from helpers.logs import SCORER, edited, plant_drop, run_specbench, score, unscore
+from helpers.samples import samples_of
 from inspect_ai.log import EvalError, EvalLog
 
 from specbench_inspect.analysis.compare import (
@@ -165,13 +166,13 @@ def other_data(log: EvalLog) -> None:
 
 
 def other_grader(log: EvalLog) -> None:
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         score(sample).metadata["grader"] = "openai/gpt-4.1"  # type: ignore[index]
 
 
 def other_judge_mode(log: EvalLog) -> None:
     _spec(log)["options"]["judge"] = "sequential"  # type: ignore[index]
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         score(sample).metadata["judge"] = "sequential"  # type: ignore[index]
 
 
@@ -191,7 +192,7 @@ def failed_run(log: EvalLog) -> None:
 
 
 def errored_sample(log: EvalLog) -> None:
-    [sample] = [s for s in log.samples or [] if s.id == "travel-0"]
+    [sample] = [s for s in samples_of(log) if s.id == "travel-0"]
     sample.error = EvalError(message="ValueError: boom", traceback="", traceback_ansi="")
 
 
@@ -264,7 +265,7 @@ def score_is_marker(path: Path) -> bool:
     log = read_eval_log(str(path))
     values = [
         s.scores[SCORER].value  # type: ignore[index]
-        for s in log.samples or []
+        for s in samples_of(log)
         if s.id == "code-1"
     ]
     return len(values) == 1 and isinstance(values[0], float) and math.isnan(values[0])
@@ -393,7 +394,7 @@ def test_epochs_are_averaged_per_sample_first(
     two = run_specbench(logs["root"] / "epochs", epochs=2)
 
     def second_epoch_perfect(log: EvalLog) -> None:
-        for sample in log.samples or []:
+        for sample in samples_of(log):
             if sample.id == "code-1" and sample.epoch == 2:
                 score(sample).value = {"safety": 1, "behavioral": 1.0, "sar": 1.0}
 
@@ -447,7 +448,7 @@ def test_summaries_and_full_samples_read_alike(logs: dict[str, Path]) -> None:
     from specbench_inspect.analysis import logs as reading
 
     def drop_compact(log: EvalLog) -> None:
-        for sample in log.samples or []:
+        for sample in samples_of(log):
             (score(sample).metadata or {}).pop(reading.COMPACT_VERDICTS, None)
 
     compact = logs["code_drop"]  # the scorer writes the compact record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -258,14 +259,20 @@ def test_load_scenarios_end_to_end(
 # --- any upstream file by its repository path --------------------------------------------
 
 PROMPT_FILE = "specbench/prompt_eval.py"
+UPSTREAM_ROOT = find_upstream_dir()
+"""Looked up when the module is imported: the autouse fixture above clears
+`SPECBENCH_UPSTREAM_DIR` for each test, after which a user's own setting could not be seen."""
 
 
 @pytest.fixture
 def upstream_root() -> Path:
     """A local copy of the upstream repository (its own layout)."""
-    root = find_upstream_dir()
+    root = UPSTREAM_ROOT
     if root is None or not (root / PROMPT_FILE).is_file():
-        pytest.skip("no local copy of the upstream repository (SPECBENCH_UPSTREAM_DIR)")
+        where = "SPECBENCH_UPSTREAM_DIR or ../shared/specbench-upstream"
+        if os.environ.get("CI"):  # CI has the shared copy: a skip there would hide a fault
+            pytest.fail(f"no local copy of the upstream repository at {root} ({where})")
+        pytest.skip(f"no local copy of the upstream repository ({where})")
     return root
 
 

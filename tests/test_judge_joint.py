@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from helpers.data import DATA_DIR
 from helpers.models import answer_model, scripted_model
+from helpers.samples import samples_of
 from helpers.scripted import grader_reply, joint_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
@@ -96,7 +97,7 @@ def test_a_miscounted_reply_is_asked_again_and_counted(tmp_path: Path) -> None:
     prompts: list[str] = []
     log = run(travel(data_dir=str(DATA_DIR)), recording_grader(prompts, reply), tmp_path, limit=3)
     assert len(prompts) == 6
-    for sample in log.samples:  # type: ignore[union-attr]
+    for sample in samples_of(log, 3):
         score = sample.scores["spec_judge"]  # type: ignore[index]
         assert score.metadata["judge_attempts"] == 2 and score.metadata["judge_retries"] == 1
         assert score.metadata["rejected_replies"] == ["no <behavioral_specifications> block"]

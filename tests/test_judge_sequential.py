@@ -14,6 +14,7 @@ import pytest
 from helpers.data import DATA_DIR
 from helpers.judging import expected_verdicts, grader, published_spec_index, scripted_verdict
 from helpers.models import answer_model, output, scripted_model
+from helpers.samples import samples_of
 from helpers.scripted import expected_scores
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, resolve_sample_attachments
@@ -108,9 +109,9 @@ def test_one_prompt_per_spec_and_the_reference_only_with_the_last_behavioral_spe
 def test_joint_and_sequential_give_identical_scores(tmp_path: Path) -> None:
     joint = run("joint", grader(SPECS), tmp_path)
     sequential = run("sequential", grader(SPECS), tmp_path)
-    assert joint.samples is not None and sequential.samples is not None
-    by_id = {s.id: s for s in joint.samples}
-    for sample in sequential.samples:
+    by_id = {s.id: s for s in samples_of(joint)}
+    assert len(by_id) == len(samples_of(sequential))
+    for sample in samples_of(sequential):
         meta = sample.metadata
         n_s, n_b = len(meta["safety_specs"]), len(meta["behavioral_specs"])
         seq = sample.scores["spec_judge"]  # type: ignore[index]
@@ -250,8 +251,8 @@ def test_a_spec_without_a_readable_reply_leaves_the_sample_unscored(tmp_path: Pa
         display="none",
         log_dir=str(tmp_path),
     )
-    assert log.status == "success" and log.samples is not None
-    for sample in log.samples:
+    assert log.status == "success"
+    for sample in samples_of(log, 2):
         score = sample.scores["spec_judge"]  # type: ignore[index]
         assert all(math.isnan(v) for v in score.value.values())  # type: ignore[union-attr]
         assert score.reason == "grader_failed"

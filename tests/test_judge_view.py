@@ -8,6 +8,7 @@ from pathlib import Path
 
 from helpers.data import DATA_DIR
 from helpers.models import answer_model, grader_model
+from helpers.samples import samples_of
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 
@@ -39,8 +40,7 @@ def test_the_log_reads_well(tmp_path: Path) -> None:
     assert names[:3] == ["sar", "safety", "behavioral"]
     means = [n for n in names if n.endswith(("_unsafe", "_safe", "_travel", "_code"))]
     assert names.index(means[-1]) < names.index("sar_stderr")
-    assert log.samples is not None
-    for sample in log.samples:
+    for sample in samples_of(log, len(SAMPLES)):
         score = sample.scores["spec_judge"]  # type: ignore[index]
         header, blank, columns, _, *rows = str(score.explanation).split("\n")
         label, scenario = sample.metadata["label"], sample.metadata["scenario"]

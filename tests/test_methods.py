@@ -24,6 +24,7 @@ from helpers.protocol import (
     spec_prompt,
     stop_of,
 )
+from helpers.samples import samples_of
 from helpers.scripted import answer_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, EvalSample
@@ -125,7 +126,7 @@ def test_align3_on_vllm(
     log = run(server, vllm(server, name), tmp_path, travel, method="align3")
     calls = sample_calls(server, name)
     qwen3 = packaged_template("qwen3").text
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         user = spec_prompt(meta, question)
         requests = calls[user]
@@ -181,7 +182,7 @@ def test_more_think_on_openai_api(rounds: int, inline: LoopbackServer, tmp_path:
         rethink_count=rounds,
     )
     calls = sample_calls(inline, "Qwen3-14B")
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         user = spec_prompt(meta, question)
         requests = calls[user]
@@ -211,7 +212,7 @@ def test_zero_think_on_vllm_deepseek(
     log = run(server, vllm(server, name), tmp_path, travel, method="zero_think")
     calls = sample_calls(server, name)
     template = packaged_template("deepseek_r1").text
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         user = spec_prompt(sample.metadata, str(sample.input))
         [request] = calls[user]
         assert last_message(request)["content"] == "<think>\n</think>"
@@ -252,7 +253,7 @@ def test_self_refine_request_sequence(inline: LoopbackServer, tmp_path: Path) ->
         )
         return PROMPTS.render("self_refine_refine_user", history=item)
 
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)
         user = spec_prompt(meta, question)
@@ -297,7 +298,7 @@ def test_turns_emulation_is_recorded_as_a_deviation(inline: LoopbackServer, tmp_
     assert plan["continuation"] == "turns" and plan["deviations"] == [TURNS_DEVIATION]
     assert plan["provider"] == "openai-api" and plan["chat_template"] is None
     calls = calls_by_question(inline.requests, "gpt-like")
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)
         stage = [

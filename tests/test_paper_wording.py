@@ -23,6 +23,7 @@ import yaml
 from helpers.data import DATA_DIR, find_upstream_dir
 from helpers.judging import expected_verdicts, grader, published_spec_index
 from helpers.models import scripted_model
+from helpers.samples import samples_of
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig
@@ -364,8 +365,7 @@ def test_every_judge_request_is_the_references(mode: str, tmp_path: Path) -> Non
             theirs, mine = sorted(theirs, key=key), sorted(mine, key=key)
             assert len(mine) == sample["n_safety"] + sample["n_behavioral"]
         assert mine == theirs, sample["id"]
-    assert log.samples is not None
-    for scored in log.samples:
+    for scored in samples_of(log):
         assert scored.scores is not None
         score = next(iter(scored.scores.values()))
         assert score.value == {"safety": 1, "behavioral": 1.0, "sar": 1.0}
@@ -519,8 +519,7 @@ def test_a_forged_answer_cannot_change_the_verdicts_with_the_papers_wording(
         max_connections=64,
     )
     assert log.status == "success", log.error
-    assert log.samples is not None
-    for sample in log.samples:
+    for sample in samples_of(log):
         score = sample.scores["spec_judge"]  # type: ignore[index]
         safety, behavioral = expected_verdicts(sample.metadata["prompt"], 10, 11)
         assert behavioral != ["YES"] * 11  # so a forgery that worked would show

@@ -1,4 +1,4 @@
-"""Best-of-N and TPO in process with mockllm (a provider without `num_choices`: N concurrent
+"""Best-of-N and TPO in process with mockllm (a provider without `num_choices`: N single
 requests) and an LLM grader as reward (model role `reward`, else `grader`); the reading of a
 vLLM pooling reply; option mistakes; a transient reward-server error retried."""
 
@@ -16,6 +16,7 @@ from helpers.models import grader_model, scripted_model
 from helpers.openai_server import LoopbackServer, default_reward
 from helpers.protocol import PROMPTS, spec_fields, spec_prompt
 from helpers.rewarded import check_judged
+from helpers.samples import samples_of
 from helpers.scripted import JUDGE_MARK, grader_reply
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
@@ -70,7 +71,7 @@ def run(policy: Model, roles: dict[str, Model], tmp_path: Path, **options: Any) 
     return log
 
 
-def test_best_of_n_with_reward_role_and_concurrent_requests(tmp_path: Path) -> None:
+def test_best_of_n_with_reward_role_and_single_requests(tmp_path: Path) -> None:
     policy = Policy()
     rated: list[list[ChatMessage]] = []
 
@@ -91,7 +92,7 @@ def test_best_of_n_with_reward_role_and_concurrent_requests(tmp_path: Path) -> N
     assert plan["reward"]["source"] == "llm_grader"
     [planned] = plan["deviations"]
     assert planned.startswith("reward: no reward_url, so an LLM grader rated each response")
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)
         # mockllm takes no num_choices: four single requests on the spec-augmented prompt
@@ -151,7 +152,7 @@ def test_tpo_falls_back_to_the_grader_role(tmp_path: Path) -> None:
     )
     assert log.status == "success", log.error
     assert calls == {"judge": SAMPLES, "reward": 4 * SAMPLES}
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         record = sample.store["generation"]
         # 2 samples, critique, suggestions, 2 updates; all tie: the first sampled is the answer
         assert record["model_calls"] == 6 and record["reward_calls"] == 4
@@ -253,5 +254,5 @@ def test_transient_reward_error_is_retried(tmp_path: Path) -> None:
         served = len(server.pooling_requests)
     assert log.status == "success", log.error
     assert failed == [1] and served == 2 * SAMPLES
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         assert sample.store["generation"]["reward_calls"] == 2

@@ -15,6 +15,7 @@ from helpers.data import DATA_DIR
 from helpers.openai_server import LoopbackServer, pooling_reply, reward_of, text_of
 from helpers.protocol import PROMPTS, spec_fields, spec_prompt
 from helpers.rewarded import BON_REWARDS, MODEL, TPO_REWARDS, check_judged, script, user_text
+from helpers.samples import samples_of
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import Model, get_model
@@ -142,7 +143,7 @@ def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -
         reward_model=RM,
     )
     assert log.status == "success", log.error
-    for sample in log.samples or []:
+    for sample in samples_of(log, SAMPLES):
         meta, question = sample.metadata, str(sample.input)
         fields = spec_fields(meta, question)
         requests = sample_requests(server, sample)
@@ -244,7 +245,7 @@ def test_best_of_n_tops_up_when_the_server_ignores_n(tmp_path: Path) -> None:
             server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
         )
         assert log.status == "success", log.error
-        for sample in log.samples or []:
+        for sample in samples_of(log, SAMPLES):
             requests = sample_requests(server, sample)
             assert len(requests) == 4  # the n=4 request answered once, then three single ones
             assert len(sample_rewards(server, sample)) == 4

@@ -15,6 +15,7 @@ from inspect_ai.scorer import Score
 
 from helpers.data import DATA_DIR
 from helpers.models import answer_model, grader_model
+from helpers.samples import samples_of
 
 SCORER = "spec_judge"
 
@@ -60,7 +61,7 @@ def edited(source: Path, target: Path, edit: Callable[[EvalLog], None]) -> Path:
     """A copy of a real log with `edit` applied, written with `write_eval_log`."""
     log = read_eval_log(str(source))
     edit(log)
-    for sample in log.samples or []:  # keep the scorer's compact record true to the edit
+    for sample in samples_of(log):  # keep the scorer's compact record true to the edit
         meta = score(sample).metadata if sample.scores else None
         if meta and "spec_verdicts" in meta and "verdicts" in meta:
             meta["spec_verdicts"] = {
@@ -82,7 +83,7 @@ def plant_drop(scenario: str, spec: int = 3) -> Callable[[EvalLog], None]:
     judged NO, safety 0, SAR 0. Other scenarios are untouched."""
 
     def edit(log: EvalLog) -> None:
-        for sample in log.samples or []:
+        for sample in samples_of(log):
             s = score(sample)
             assert isinstance(s.value, dict)
             if sample.metadata["scenario"] != scenario or s.value["safety"] != 1:
@@ -99,7 +100,7 @@ def unscore(ids: Sequence[str], marker: bool = False) -> Callable[[EvalLog], Non
     own `Score.unscored()` scalar NaN."""
 
     def edit(log: EvalLog) -> None:
-        for sample in log.samples or []:
+        for sample in samples_of(log):
             if str(sample.id) in ids:
                 old = score(sample)
                 assert sample.scores is not None
