@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 import sys
 from pathlib import Path
@@ -14,8 +13,7 @@ from inspect_ai import eval as inspect_eval
 
 from specbench_inspect.errors import SpecBenchError, install_cli_error_hook
 from specbench_inspect.prompts import templates as prompts_module
-from specbench_inspect.tasks import biochem, child, code, custom, health, specbench, travel
-from specbench_inspect.tasks.options import SELECTORS, TaskOptions
+from specbench_inspect.tasks import specbench, travel
 
 
 def test_unknown_option_is_refused_with_the_valid_ones() -> None:
@@ -91,18 +89,6 @@ def test_bad_template_file_is_refused(tmp_path) -> None:  # type: ignore[no-unty
 def test_a_method_option_given_to_another_method_names_its_method() -> None:
     with pytest.raises(SpecBenchError, match=r"-T rethink_count is an option of method more_think"):
         travel(data_dir=str(DATA_DIR), method="vanilla", rethink_count=3)
-
-
-def test_every_task_declares_the_same_typed_options() -> None:
-    """Inspect, IDEs and the log's task_args read each task's own signature."""
-    expected = list(TaskOptions.model_fields)
-    for task_function in (biochem, child, code, health, travel, specbench):
-        params = inspect.signature(task_function).parameters
-        declared = [name for name in params if name not in SELECTORS]
-        assert declared == expected, task_function.__name__
-        assert params["method_options"].kind is inspect.Parameter.VAR_KEYWORD
-    custom_params = set(inspect.signature(custom).parameters)
-    assert custom_params >= set(expected) - {"data_dir", "source", "revision"}
 
 
 def test_the_log_records_every_option_with_its_default(tmp_path: Path) -> None:

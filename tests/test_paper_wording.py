@@ -463,13 +463,15 @@ def test_a_changed_upstream_source_is_refused_naming_the_file(tmp_path: Path) ->
 
 def test_the_project_holds_none_of_the_upstream_text() -> None:
     """No line of the paper's wording (beyond short format tokens) is in the package, the
-    tests or the README."""
+    tests or the documentation (README and docs/)."""
     repo = Path(__file__).resolve().parents[1]
-    ours = "\n".join(
-        p.read_text(encoding="utf-8")
-        for pattern in ("specbench_inspect/**/*.py", "tests/**/*.py", "*.md")
+    files = [
+        p
+        for pattern in ("specbench_inspect/**/*.py", "tests/**/*.py", "*.md", "docs/**/*.md")
         for p in repo.glob(pattern)
-    )
+    ]
+    assert {"README.md", "methods.md", "prompts.md"} <= {p.name for p in files}
+    ours = "\n".join(p.read_text(encoding="utf-8") for p in files)
     builtin = Templates.load("builtin").texts()
     lines = {
         line.strip()

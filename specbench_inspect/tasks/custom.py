@@ -10,11 +10,8 @@ from inspect_ai import Task, task
 from .._namespace import in_namespace
 from ..datasets import load_scenario_dir
 from ..errors import SpecBenchError
-from .options import BehavioralNA, Judge, LabelOption, declared_options, task_config
+from .options import PUBLISHED_DATA_OPTIONS, TaskArguments, with_task_options
 from .specbench import scenarios_task
-
-PUBLISHED_DATA_OPTIONS = ("data_dir", "source", "revision")
-"""Options that choose the published data: they do not apply to a custom scenario."""
 
 
 def scenario_dirs(scenario_dir: Any) -> list[Path]:
@@ -30,20 +27,8 @@ def scenario_dirs(scenario_dir: Any) -> list[Path]:
 
 @task
 @in_namespace
-def custom(
-    scenario_dir: str | list[str] | None = None,
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options("scenario_dir", published_data=False)
+def custom(call: TaskArguments) -> Task:
     """SpecBench on your own scenario: a folder with scenario.json, specifications.json and
     prompts.json in the published format (check it with `specbench validate PATH`).
 
@@ -63,15 +48,14 @@ def custom(
         **method_options: The chosen method's own options; `data_dir`, `source` and
             `revision` (which choose the published data) are refused here.
     """
-    declared = declared_options(locals())  # first: locals() are the parameters only here
-    misplaced = [name for name in PUBLISHED_DATA_OPTIONS if name in method_options]
+    misplaced = [name for name in PUBLISHED_DATA_OPTIONS if name in call.method_options]
     if misplaced:
         raise SpecBenchError(
             f"{', '.join('-T ' + name for name in misplaced)}: chooses the published data and "
             "does not apply to specbench/custom (use -T scenario_dir=PATH)"
         )
-    config = task_config(declared, method_options)
-    folders = scenario_dirs(scenario_dir)
+    config = call.config()
+    folders = scenario_dirs(call.selection)
     scenarios = [load_scenario_dir(folder) for folder in folders]
     keys = [scenario.key for scenario in scenarios]
     repeated = sorted({key for key in keys if keys.count(key) > 1})

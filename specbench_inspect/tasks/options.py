@@ -1,7 +1,9 @@
-"""Task options (`-T name=value`): validated once into one `TaskConfig`.
+"""Task options (`-T name=value`): declared once, validated once into one `TaskConfig`.
 
-Every task declares its options as typed parameters, so that `inspect info`, IDEs and the
-eval log's `task_args` see them; the chosen method's own options (its solver factory's
+`TaskOptions` is the one declaration of the options every task takes. `with_task_options`
+makes each task's signature from it (names, defaults, types, in field order), so that
+`inspect.signature`, Inspect's registry (`-T` names, the eval log's `task_args`) and `help()`
+see every option as a typed parameter; the chosen method's own options (its solver factory's
 keyword arguments) come through `**method_options`. `task_config` checks everything in one
 place: a bad value names the option; an option neither the task nor the chosen method takes
 is an error that lists the valid ones (Inspect itself would only warn and run with the
@@ -11,9 +13,12 @@ the config to the solver and the scorer.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from inspect_ai import Task
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..datasets.scenario import Label
@@ -26,14 +31,6 @@ LabelOption = Literal["safe", "unsafe", "all"]
 Source = Literal["github", "hf"]
 Judge = Literal["joint", "sequential"]
 BehavioralNA = Literal["count", "exclude"]
-
-SELECTORS = ("scenarios", "scenario_dir", "method_options")
-"""Task parameters that choose the samples or carry the method's options, not `TaskOptions`."""
-
-
-def declared_options(values: dict[str, Any]) -> dict[str, Any]:
-    """A task's declared options from its `locals()`."""
-    return {name: value for name, value in values.items() if name not in SELECTORS}
 
 
 class TaskOptions(BaseModel):
@@ -49,11 +46,11 @@ class TaskOptions(BaseModel):
     data_dir: str | None = Field(
         None, description="Local data folder (else $SPECBENCH_DATA_DIR, else the pinned fetch)."
     )
-    source: Literal["github", "hf"] | None = Field(
+    source: Source | None = Field(
         None, description="Where to fetch the published data from (default github)."
     )
     revision: str | None = Field(None, description="Hugging Face dataset revision (source=hf).")
-    judge: Literal["joint", "sequential"] = Field(
+    judge: Judge = Field(
         "joint", description="Judge mode: one grader call per sample, or one per spec."
     )
     max_judge_attempts: int = Field(
@@ -138,3 +135,99 @@ def task_config(options: dict[str, Any], method_args: dict[str, Any]) -> TaskCon
         raise SpecBenchError(f"invalid task option: {problems}") from None
     templates = Templates.load(parsed.prompts, parsed.judge_template_file)
     return TaskConfig(parsed, dict(method_args), templates)
+
+
+PUBLISHED_DATA_OPTIONS = ("data_dir", "source", "revision")
+"""Options that choose the published data: `specbench/custom` does not take them."""
+
+SELECTION_TYPE = "str | list[str] | None"
+"""The annotation of a task's selector parameter (`scenarios`, `scenario_dir`)."""
+
+PARAMETER_TYPES = {"label": "LabelOption | None"}
+"""Task parameters typed otherwise than their `TaskOptions` field: `-T label=all` (both labels)
+is a valid value that the model reads as None."""
+
+METHOD_OPTIONS = "method_options"
+"""The name of every task's `**` parameter: the chosen method's own options."""
+
+
+@dataclass(frozen=True)
+class TaskArguments:
+    """One call of a task: its selector's value (`scenarios`, `scenario_dir`; None if it has
+    none), its declared options with their defaults, and the rest (the method's options)."""
+
+    selection: Any
+    options: dict[str, Any]
+    method_options: dict[str, Any]
+
+    def config(self) -> TaskConfig:
+        """The options checked (see `task_config`)."""
+        return task_config(self.options, self.method_options)
+
+
+def task_signature(
+    selector: str | None = None, *, published_data: bool = True
+) -> inspect.Signature:
+    """A task's signature, made from `TaskOptions`: the selector parameter first (if any),
+    then every field (in order, with its default and type; the published-data options only if
+    `published_data`), then `**method_options`.
+
+    The annotations are the fields' own (strings, as `from __future__ import annotations`
+    leaves them), so the signature reads as if each task had written its parameters out.
+    """
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    types = inspect.get_annotations(TaskOptions)
+    params = (
+        [inspect.Parameter(selector, kind, default=None, annotation=SELECTION_TYPE)]
+        if selector
+        else []
+    )
+    for name, info in TaskOptions.model_fields.items():
+        if published_data or name not in PUBLISHED_DATA_OPTIONS:
+            annotation = PARAMETER_TYPES.get(name, types[name])
+            params.append(
+                inspect.Parameter(name, kind, default=info.default, annotation=annotation)
+            )
+    params.append(
+        inspect.Parameter(METHOD_OPTIONS, inspect.Parameter.VAR_KEYWORD, annotation="Any")
+    )
+    return inspect.Signature(params, return_annotation="Task")
+
+
+TaskBody = Callable[[TaskArguments], Task]
+
+
+def with_task_options(
+    selector: str | None = None, *, published_data: bool = True
+) -> Callable[[TaskBody], Callable[..., Task]]:
+    """Give a task body (`def travel(call: TaskArguments) -> Task`, with its docstring) the
+    signature `task_signature` makes; apply it under `@task` (and `@in_namespace`), which read
+    the signature, name, module and docstring of what this returns.
+
+    The task binds its arguments as a function with that signature would (positional or
+    keyword, defaults filled in, anything undeclared into `**method_options`) and passes them
+    to the body as one `TaskArguments`.
+    """
+    signature = task_signature(selector, published_data=published_data)
+
+    def declare(body: TaskBody) -> Callable[..., Task]:
+        def task_function(*args: Any, **kwargs: Any) -> Task:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = dict(bound.arguments)
+            method_args = values.pop(METHOD_OPTIONS)
+            selection = values.pop(selector) if selector else None
+            return body(TaskArguments(selection, values, method_args))
+
+        task_function.__name__ = body.__name__
+        task_function.__qualname__ = body.__qualname__
+        task_function.__module__ = body.__module__
+        task_function.__doc__ = body.__doc__
+        task_function.__annotations__ = {
+            **{name: param.annotation for name, param in signature.parameters.items()},
+            "return": signature.return_annotation,
+        }
+        setattr(task_function, "__signature__", signature)  # noqa: B010 (not a declared attribute)
+        return task_function
+
+    return declare

@@ -1,13 +1,13 @@
 """The SpecBench tasks: one per scenario and `specbench` for several (`-T scenarios=...`).
 
-Every task declares the same options as typed parameters (so `inspect info`, IDEs and the
-eval log's `task_args` see them); they are documented once, on `specbench`.
+Every task takes the options `TaskOptions` declares, as typed parameters that
+`with_task_options` makes from it (so `inspect.signature`, Inspect's registry, the eval log's
+`task_args` and `help()` see them); they are documented once, on `specbench`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset
@@ -24,15 +24,7 @@ from ..datasets import (
 from ..errors import SpecBenchError
 from ..scorers import spec_judge
 from ..solvers import method_generation, method_solver
-from .options import (
-    BehavioralNA,
-    Judge,
-    LabelOption,
-    Source,
-    TaskConfig,
-    declared_options,
-    task_config,
-)
+from .options import TaskArguments, TaskConfig, with_task_options
 from .preflight import check_panel_now, grader_preflight
 
 TASK_VERSION = "1.0.0"
@@ -95,23 +87,8 @@ def published_task(keys: Sequence[str], config: TaskConfig, name: str) -> Task:
 
 @task
 @in_namespace
-def specbench(
-    scenarios: str | list[str] | None = None,
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options("scenarios")
+def specbench(call: TaskArguments) -> Task:
     """SpecBench, all five scenarios (1,500 prompts), or those named in `scenarios`.
 
     Args:
@@ -136,137 +113,57 @@ def specbench(
             (YAML/JSON, template name to text, over the wording its `base` key names).
         **method_options: The chosen method's own options (see README, Methods).
     """
-    config = task_config(declared_options(locals()), method_options)
-    return published_task(parse_scenarios(scenarios), config, "specbench")
+    return published_task(parse_scenarios(call.selection), call.config(), "specbench")
 
 
-# The five scenario tasks take the same options as `specbench` (documented there), declared
-# again because Inspect and IDEs read each task's own signature.
+# The five scenario tasks take the same options as `specbench` (documented there).
 
 
 @task
 @in_namespace
-def biochem(
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options()
+def biochem(call: TaskArguments) -> Task:
     """SpecBench Biochem (Biochemical Procedure Instruction): 300 prompts, 11 + 9 specs.
 
     Options as for `specbench` (see its Args)."""
-    return published_task(
-        ["biochem"], task_config(declared_options(locals()), method_options), "biochem"
-    )
+    return published_task(["biochem"], call.config(), "biochem")
 
 
 @task
 @in_namespace
-def child(
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options()
+def child(call: TaskArguments) -> Task:
     """SpecBench Child (Child-Oriented Storytelling Generation): 300 prompts, 12 + 10 specs.
 
     Options as for `specbench` (see its Args)."""
-    return published_task(
-        ["child"], task_config(declared_options(locals()), method_options), "child"
-    )
+    return published_task(["child"], call.config(), "child")
 
 
 @task
 @in_namespace
-def code(
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options()
+def code(call: TaskArguments) -> Task:
     """SpecBench Code (Code Development & Secure Operation): 300 prompts, 11 + 10 specs.
 
     Options as for `specbench` (see its Args)."""
-    return published_task(["code"], task_config(declared_options(locals()), method_options), "code")
+    return published_task(["code"], call.config(), "code")
 
 
 @task
 @in_namespace
-def health(
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options()
+def health(call: TaskArguments) -> Task:
     """SpecBench Health (Personal Health Education Instruction): 300 prompts, 9 + 10 specs.
 
     Options as for `specbench` (see its Args)."""
-    return published_task(
-        ["health"], task_config(declared_options(locals()), method_options), "health"
-    )
+    return published_task(["health"], call.config(), "health")
 
 
 @task
 @in_namespace
-def travel(
-    method: str = "vanilla",
-    label: LabelOption | None = None,
-    adversarial: bool = True,
-    data_dir: str | None = None,
-    source: Source | None = None,
-    revision: str | None = None,
-    judge: Judge = "joint",
-    max_judge_attempts: int = 5,
-    graders: str | list[str] | None = None,
-    min_graders: int | None = None,
-    behavioral_na: BehavioralNA = "count",
-    judge_template_file: str | None = None,
-    prompts: str = "paper",
-    **method_options: Any,
-) -> Task:
+@with_task_options()
+def travel(call: TaskArguments) -> Task:
     """SpecBench Travel (Travel Itinerary Planning): 300 prompts, 10 + 11 specs.
 
     Options as for `specbench` (see its Args)."""
-    return published_task(
-        ["travel"], task_config(declared_options(locals()), method_options), "travel"
-    )
+    return published_task(["travel"], call.config(), "travel")
