@@ -213,6 +213,15 @@ def _scorer_rules(data: LogData, scorer: str) -> tuple[float, BehavioralNA]:
     return (float(alpha) if isinstance(alpha, int | float) else DEFAULT_ALPHA), checked
 
 
+def _named(data: LogData, name: str | None, option: str) -> str | None:
+    """`name` checked against the log's scores (None stays None)."""
+    if name is not None and name not in data.runs:
+        raise AgreementError(
+            f"{option}: {data.path} has no score named {name!r} (it has {', '.join(data.runs)})"
+        )
+    return name
+
+
 def _pick_scorer(data: LogData, name: str | None, role: str, option: str) -> str:
     names = list(data.runs)
     if name is not None:
@@ -826,41 +835,55 @@ def agreement(logs: Sequence[str], options: AgreementOptions) -> Agreement:
     if len(logs) == 2:
         if options.labels is not None:
             raise AgreementError("--labels goes with one log, not two")
-        first, second = read_log(logs[0]), read_log(logs[1])
-        ref_name = _pick_scorer(first, options.reference, "reference", "--reference")
-        cand_name = _pick_scorer(second, options.candidate, "candidate", "--candidate")
-        check_same_judgements(first, second)
-        ref, cand = _log_side(first, ref_name), _log_side(second, cand_name)
-        rules = _scorer_rules(first, ref_name)
-        result = measure("two logs", ref, cand, first.samples, rules, options)
-        other = _scorer_rules(second, cand_name)
-        if other != rules:
-            result.notes.append(_rules_note(rules, other))
-        return result
+        return _two_logs(read_log(logs[0]), read_log(logs[1]), options)
     data = read_log(logs[0])
     if options.labels is not None:
-        if options.reference is not None:
-            raise AgreementError(
-                "--reference: with --labels the people are the reference; name the log's "
-                "scorer with --candidate"
-            )
-        cand_name = _pick_scorer(data, options.candidate, "candidate", "--candidate")
-        ref, notes = read_labels(options.labels, data)
-        cand = _log_side(data, cand_name)
-        result = measure("labels", ref, cand, data.samples, _scorer_rules(data, cand_name), options)
-        result.notes = notes + result.notes
-        return result
+        return _with_labels(data, options.labels, options)
+    return _two_scorers(data, options)
+
+
+def _two_logs(first: LogData, second: LogData, options: AgreementOptions) -> Agreement:
+    ref_name = _pick_scorer(first, options.reference, "reference", "--reference")
+    cand_name = _pick_scorer(second, options.candidate, "candidate", "--candidate")
+    check_same_judgements(first, second)
+    ref, cand = _log_side(first, ref_name), _log_side(second, cand_name)
+    rules = _scorer_rules(first, ref_name)
+    result = measure("two logs", ref, cand, first.samples, rules, options)
+    other = _scorer_rules(second, cand_name)
+    if other != rules:
+        result.notes.append(_rules_note(rules, other))
+    return result
+
+
+def _with_labels(data: LogData, labels: str, options: AgreementOptions) -> Agreement:
+    if options.reference is not None:
+        raise AgreementError(
+            "--reference: with --labels the people are the reference; name the log's "
+            "scorer with --candidate"
+        )
+    cand_name = _pick_scorer(data, options.candidate, "candidate", "--candidate")
+    ref, notes = read_labels(labels, data)
+    cand = _log_side(data, cand_name)
+    result = measure("labels", ref, cand, data.samples, _scorer_rules(data, cand_name), options)
+    result.notes = notes + result.notes
+    return result
+
+
+def _two_scorers(data: LogData, options: AgreementOptions) -> Agreement:
     names = list(data.runs)
-    given = (options.reference, options.candidate)
-    if given == (None, None) and len(names) == 2:
-        given = (names[0], names[1])
-    if given[0] is None or given[1] is None:
+    ref_name = _named(data, options.reference, "--reference")
+    cand_name = _named(data, options.candidate, "--candidate")
+    if len(names) == 2 and (ref_name is None or cand_name is None):
+        # two scores: the one not named (or, naming none, the first) is the reference
+        if ref_name is None:
+            ref_name = names[0] if cand_name in (None, names[1]) else names[1]
+        if cand_name is None:
+            cand_name = names[1] if ref_name == names[0] else names[0]
+    if ref_name is None or cand_name is None:
         raise AgreementError(
             f"{data.path} holds {len(names)} SpecBench score(s) ({', '.join(names)}): name "
             "two with --reference and --candidate, or give a second log or --labels"
         )
-    ref_name = _pick_scorer(data, given[0], "reference", "--reference")
-    cand_name = _pick_scorer(data, given[1], "candidate", "--candidate")
     if ref_name == cand_name:
         raise AgreementError(f"--reference and --candidate both name {ref_name!r}")
     ref, cand = _log_side(data, ref_name), _log_side(data, cand_name)
