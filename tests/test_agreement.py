@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from helpers.logs import edited, run_specbench
+from helpers.logs import edited, run_specbench, unscore
 from helpers.models import scripted_model
 from helpers.scripted import JUDGE_MARK, grader_reply
 from inspect_ai import score as rescore
@@ -486,3 +486,18 @@ def test_formula_like_cells_round_trip() -> None:
     for text in ('=HYPERLINK("x")', "+1", "-list item", "@here", "plain", "'quoted", ""):
         assert _cell(_formula_safe(text)) == text
     assert _formula_safe("=1+1") == "'=1+1" and _formula_safe("plain") == "plain"
+
+
+@pytest.mark.slow
+def test_unscored_samples_are_left_out_and_counted(logs: dict[str, Path]) -> None:
+    from specbench_inspect.analysis.agreement import agreement
+
+    candidate = edit_other(logs, "unscored", unscore(["code-0"]))
+    result = agreement([str(logs["base"]), str(candidate)], AgreementOptions(resamples=200))
+    assert result.paired_units == 11 and result.pairs == 11 * 21
+    assert result.candidate.unscored == 1 and result.reference.unscored == 0
+    assert result.notes == [
+        "sample-epochs left out as unscored or errored: 0 for the reference, 1 for the candidate"
+    ]
+    assert result.scored_samples == 11
+    assert {g.n for g in result.scores if g.group == "overall"} == {11}

@@ -17,6 +17,11 @@ bootstrap of `compare`, over samples, stratified by scenario x label), and the s
 disagree on most, with their text. Spec texts come from the samples' metadata, not from the
 verdict records.
 
+Inspect's `krippendorff_alpha` metric computes alpha. Its `ci(method="bootstrap")` is not
+used for the score differences: it draws from NumPy's global random state (a rerun gives
+another interval) and cannot stratify; the seeded, stratified paired bootstrap of `compare`
+is reused instead, so both commands quote intervals made the same way.
+
 Inputs that do not describe the same judgements (another set of samples, other specs, other
 data or answers, an unknown scorer, a malformed CSV row, a file that is not a SpecBench log)
 raise `AgreementError`, one line naming why (exit status 2).
