@@ -211,7 +211,7 @@ def render_text(result: Agreement) -> str:
         lines.append("Specs the raters disagree on most:")
         rows = _disagreed_rows(result, SPEC_TEXT_CHARS)
         lines.append(_text_table(DISAGREED_HEADER, rows, {2, 3, 4}))
-    else:
+    elif not any(spec.disagreements for spec in result.specs):
         lines.append("The raters agree on every spec.")
     lines += ["", SPEC_CAPTION + ":"]
     right = set(range(2, len(SPEC_HEADER)))
@@ -255,7 +255,7 @@ def render_markdown(result: Agreement) -> str:
     if result.disagreed:
         lines += ["**Specs the raters disagree on most**", ""]
         lines.append(_md_table(DISAGREED_HEADER, _disagreed_rows(result, None), {2, 3, 4}))
-    else:
+    elif not any(spec.disagreements for spec in result.specs):
         lines.append("The raters agree on every spec.")
     lines += ["", f"<details><summary>{md_escape(SPEC_CAPTION)}</summary>", ""]
     right = set(range(2, len(SPEC_HEADER)))
