@@ -501,3 +501,23 @@ def test_unscored_samples_are_left_out_and_counted(logs: dict[str, Path]) -> Non
     ]
     assert result.scored_samples == 11
     assert {g.n for g in result.scores if g.group == "overall"} == {11}
+
+
+@pytest.mark.slow
+def test_epochs_pair_epoch_by_epoch(logs: dict[str, Path]) -> None:
+    """Each sample-epoch is a unit of its own (its answer differs); the scores average a
+    sample's epochs before the bootstrap over samples; the sheet has a row per epoch."""
+    from specbench_inspect.analysis.agreement import agreement, export_labels
+
+    root = logs["root"] / "epochs"
+    base = run_specbench(root, scenarios=("travel",), per_scenario=3, epochs=2)
+    twice = rejudged(base, root / "twice.eval", "append")
+    result = agreement([str(twice)], AgreementOptions(resamples=200))
+    assert result.paired_units == 6 and result.pairs == 6 * 21
+    assert result.scored_samples == 3
+    assert {g.n for g in result.scores} == {3}
+    rows, units = export_labels(str(base), str(root / "sheet.csv"))
+    assert (rows, units) == (6 * 21, 6)
+    with (root / "sheet.csv").open(encoding="utf-8", newline="") as file:
+        epochs = sorted({(r["sample_id"], r["epoch"]) for r in csv.DictReader(file)})
+    assert len(epochs) == 6 and {e for _, e in epochs} == {"1", "2"}
