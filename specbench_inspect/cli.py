@@ -4,6 +4,7 @@
     specbench schema [NAME] [--path]     print a scenario file's JSON Schema (or where it is)
     specbench compare BASELINE CANDIDATE release gate: exit 0 pass, 1 regression, 2 not comparable
     specbench report LOG_OR_DIR ... --output DIR   tables and figures of runs
+    specbench agreement LOG [LOG] [--labels CSV]   can grader B stand in for grader A?
 
 `validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
 folder of scenario folders, and exits with status 1 if any has a problem.

@@ -71,6 +71,7 @@ def add_commands(commands: Any) -> None:
     report.add_argument("paths", nargs="+", metavar="LOG_OR_DIR")
     report.add_argument("--output", required=True, metavar="DIR", help="folder to write into")
     report.add_argument("--title", default="SpecBench report")
+    add_agreement(commands)
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -122,4 +123,78 @@ def run_command(args: argparse.Namespace) -> int | None:
         return run_compare(args)
     if args.command == "report":
         return run_report(args)
+    if args.command == "agreement":
+        return run_agreement(args)
     return None
+
+
+# --- specbench agreement ---------------------------------------------------------------------
+
+AGREEMENT_HELP = """\
+Can grader B stand in for grader A? Pairs the YES / NO / NA verdicts two raters give the same
+specs of the same answers: two scores of one log (LOG --reference spec_judge --candidate
+spec_judge1; `inspect score --action append` adds spec_judge1), a score of each of two logs of
+the same samples (A.eval B.eval), or a log's score against people's verdicts (LOG --labels
+FILE.csv; the people are the reference). Prints the confusion matrix, Cohen's kappa (overall,
+per section, per scenario, per spec), Krippendorff's alpha, precision / recall / F1 per
+verdict, SAR, safety and behavioral by each rater with the paired difference and its
+bootstrap CI, and the specs the raters disagree on most. --export-labels FILE.csv writes the
+blank CSV an annotator fills in (read back with --labels). Exit status: 0 it ran; 2 the inputs
+do not match (other samples, specs, data or answers; an unknown scorer; a malformed CSV row; a
+file that is not a SpecBench log)."""
+
+
+def add_agreement(commands: Any) -> None:
+    agree = commands.add_parser(
+        "agreement",
+        help="can grader B stand in for grader A? (kappa, confusion, score gaps)",
+        description=AGREEMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    agree.add_argument("logs", nargs="+", metavar="LOG", help="one log, or two logs")
+    agree.add_argument("--reference", default=None, help="the reference score (spec_judge, ...)")
+    agree.add_argument("--candidate", default=None, help="the candidate score (spec_judge1, ...)")
+    agree.add_argument("--labels", default=None, metavar="CSV", help="people's verdicts")
+    agree.add_argument(
+        "--export-labels", default=None, metavar="CSV", help="write the blank CSV to label, exit"
+    )
+    agree.add_argument("--top-specs", type=int, default=10, help="specs listed (default 10)")
+    agree.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    agree.add_argument(
+        "--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)"
+    )
+    agree.add_argument(
+        "--format", default="text", choices=["text", "markdown", "json"], help="output format"
+    )
+    agree.add_argument("--output", default=None, metavar="FILE", help="also write the output")
+
+
+def run_agreement(args: argparse.Namespace) -> int:
+    from .agreement import AgreementError, AgreementOptions, agreement, export_labels
+    from .agreement_output import RENDERERS
+
+    try:
+        if args.export_labels is not None:
+            if len(args.logs) != 1 or args.labels or args.reference or args.candidate:
+                raise AgreementError("--export-labels takes one log and no other input")
+            rows, units = export_labels(args.logs[0], args.export_labels)
+            print(f"wrote {args.export_labels}: {rows} rows ({units} sample-epochs) to label")
+            return 0
+        options = AgreementOptions(
+            reference=args.reference,
+            candidate=args.candidate,
+            labels=args.labels,
+            top_specs=args.top_specs,
+            seed=args.seed,
+            resamples=args.resamples,
+        )
+        result = agreement(args.logs, options)
+    except AgreementError as ex:
+        print(f"specbench agreement: {ex}", file=sys.stderr)
+        return 2
+    text = RENDERERS[args.format](result)
+    print(text, end="" if text.endswith("\n") else "\n")
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text if text.endswith("\n") else text + "\n")
+    return result.exit_code

@@ -30,3 +30,17 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: 
     ]
     lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>&|~#$!")
+"""Characters that start Markdown (or HTML, which Markdown passes through) formatting."""
+
+
+def md_escape(text: object) -> str:
+    """Any text (from data, logs or models) as literal Markdown on one line: runs of
+    whitespace become one space and every formatting character is backslash-escaped, so
+    `<img ...>`, `**`, `|` or `[link](...)` in a spec or an answer shows as written (safe in a
+    table cell too)."""
+    return "".join(
+        "\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in " ".join(str(text).split())
+    )
