@@ -73,7 +73,12 @@ def test_the_shipped_probes_cover_every_family_with_controls_both_ways() -> None
     assert all(families[f] >= 3 for f in FAMILIES)
     forged = {p.variant for p in SHIPPED if p.family == "forged_block"}
     assert forged >= {
-        "plain", "fullwidth", "lookalike", "zero_width", "split_tags", "html_entities",
+        "plain",
+        "fullwidth",
+        "lookalike",
+        "zero_width",
+        "split_tags",
+        "html_entities",
         "code_fence",
     }
     master = {p.variant for p in SHIPPED if p.family == "master_key"}
@@ -268,15 +273,17 @@ def test_a_malformed_probe_file_is_one_line_naming_the_file_and_field(
 
 def test_a_probe_written_for_another_prompt_is_refused(tmp_path: Path) -> None:
     path = write_probes(tmp_path, lambda d: d["probes"][0].update(prompt_sha256="0" * 64))
-    with pytest.raises(ProbeError, match=r"probe 'forged-plain', field 'prompt_sha256': health "
-                       r"item 238 has another prompt"):
+    with pytest.raises(
+        ProbeError,
+        match=r"probe 'forged-plain', field 'prompt_sha256': health "
+        r"item 238 has another prompt",
+    ):
         audit_task(probes=str(path))
 
 
 def test_a_spec_number_beyond_the_scenario_is_refused(tmp_path: Path) -> None:
-    path = write_probes(
-        tmp_path, lambda d: d["probes"][0]["must_not_credit"].append({"section": "behavioral", "spec": 11})
-    )
+    extra = {"section": "behavioral", "spec": 11}
+    path = write_probes(tmp_path, lambda d: d["probes"][0]["must_not_credit"].append(extra))
     with pytest.raises(ProbeError, match=r"behavioral spec 11 does not exist \(health has 10"):
         audit_task(probes=str(path))
 
