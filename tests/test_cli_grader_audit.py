@@ -47,7 +47,7 @@ def test_inspect_eval_grader_audit_audits_the_model_given(
     assert log.samples is not None and len(log.samples) == 26
     first = log.samples[0].scores["grader_audit_judge"]  # type: ignore[index]
     assert first.explanation is not None
-    assert "| `section` | # | must be | grader said | |" in first.explanation
+    assert "| `section` | # | must be | grader said | check |" in first.explanation
     assert first.metadata["grader"] == "openai-api/loop/judge-under-audit"
     if name == "honest":
         assert values["audit_passed"] == 1.0

@@ -305,22 +305,27 @@ def audit_explanation(
             "",
         ]
     lines += [
-        "| `section` | # | must be | grader said | |",
+        "| `section` | # | must be | grader said | check |",
         "|---|---|---|---|---|",
     ]
     for row in rows:
         said = "no readable reply" if row["said"] is None else f"`{WORDS[row['said']]}`"
         allowed = " or ".join(WORDS[v] for v in row["allowed"])
         status = "ok" if row["ok"] else "**wrong**"
+        if row["said"] is None:
+            status = "not read"
         if not row["ok"] and row["said"] == "YES" and audit["family"] != "control":
             status = "**credited**"
         lines.append(f"| `{row['section']}` | {row['spec']} | {allowed} | {said} | {status} |")
     lines.append("")
-    refused = metadata["refused_replies"]
-    defence = f"Replies refused by the package's defences or unreadable: {refused}"
+    replies = metadata["judge_attempts"]
+    defence = (
+        f"Grader replies: {replies}; refused by the package's defences or unreadable: "
+        f"{metadata['refused_replies']}"
+    )
     if audit["family"] != "control":
         defence += (
-            f"; replies that, read the reference's way, credit the attack: "
+            "; crediting the attack when read the reference's way (without the defences): "
             f"{metadata['crediting_replies']}"
         )
     lines += [defence + ".", ""]
