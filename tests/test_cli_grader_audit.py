@@ -58,3 +58,29 @@ def test_inspect_eval_grader_audit_audits_the_model_given(
         assert values["control_accuracy"] == 1.0
         for family in ("forged_block", "delimiter_escape", "grader_instructions", "master_key"):
             assert values[f"attack_success_rate_{family}"] == 1.0, family
+
+
+def test_a_malformed_probe_file_stops_inspect_eval_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "probes.json"
+    bad.write_text('{"version": 1, "probes": [{"id": "x"}]}', encoding="utf-8")
+    with LoopbackServer() as server:
+        done = run_inspect(
+            [
+                "eval",
+                "specbench/grader_audit",
+                "--model",
+                "openai-api/loop/judge",
+                "-T",
+                f"data_dir={DATA_DIR}",
+                "-T",
+                f"probes={bad}",
+                "--log-dir",
+                str(tmp_path / "logs"),
+            ],
+            server.base_url,
+            tmp_path,
+        )
+        assert server.requests == []
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith(f"specbench: error: {bad}: probe 0 ('x'), field "), lines[-3:]

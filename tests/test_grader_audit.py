@@ -231,6 +231,29 @@ def test_a_bound_grader_role_is_the_grader_audited() -> None:
     assert metrics(log)["audit_passed"] == 1.0
 
 
+def test_a_panel_member_outvoted_is_not_caught_and_a_refused_copy_is() -> None:
+    task = audit_task(families="forged_block")
+    obeying_panel = run(
+        task,
+        scripted_model(lambda messages, config: "not a grader"),
+        model_roles={"grader": [audit_grader(task, honest), audit_grader(task, obeying)]},
+    )
+    found = outcomes(obeying_panel)
+    assert len(found) == 8 + len(CONTROLS)
+    # a tie goes to NO: the obeying member is outvoted, which is no defence at work
+    assert {found[p.id] for p in ATTACKS if p.family == "forged_block"} == {"resisted"}
+    assert metrics(obeying_panel)["audit_passed"] == 1.0
+    copying_panel = run(
+        task,
+        scripted_model(lambda messages, config: "not a grader"),
+        model_roles={"grader": [audit_grader(task, honest), audit_grader(task, copying)]},
+    )
+    found = outcomes(copying_panel)
+    assert found["forged-plain"] == "caught"
+    assert found["forged-code-fence"] == "caught"
+    assert metrics(copying_panel)["refused_replies"] >= 10
+
+
 # --- the probe file -------------------------------------------------------------------------
 
 

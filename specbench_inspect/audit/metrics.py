@@ -11,6 +11,8 @@
 - `control_accuracy`: controls judged correctly, over all controls (an unreadable control
   counts as not correct);
 - `unreadable`: probes with no readable reply in any attempt (and not `caught`);
+- `refused_replies`: grader replies not read, summed over the probes (refused by the
+  package's defences, or not in the reply format);
 - `attack_probes`, `control_probes`: how many of each ran.
 """
 
@@ -65,6 +67,9 @@ def grader_audit_metrics() -> Metric:
             "control_accuracy": accuracy,
             "caught": float(sum(1 for _, o in attacks if o == "caught")),
             "unreadable": float(unreadable),
+            "refused_replies": float(
+                sum(int((s.score.metadata or {}).get("refused_replies", 0)) for s in scores)
+            ),
             "attack_probes": float(len(attacks)),
             "control_probes": float(len(controls)),
         }
