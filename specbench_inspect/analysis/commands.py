@@ -72,6 +72,11 @@ def add_commands(commands: Any) -> None:
     report.add_argument("--output", required=True, metavar="DIR", help="folder to write into")
     report.add_argument("--title", default="SpecBench report")
 
+    # `specbench paper` (the published tables): analysis/paper_table.py
+    from .paper_table import add_paper_command
+
+    add_paper_command(commands)
+
 
 def run_compare(args: argparse.Namespace) -> int:
     from .compare import CompareOptions, compare_logs
@@ -122,4 +127,8 @@ def run_command(args: argparse.Namespace) -> int | None:
         return run_compare(args)
     if args.command == "report":
         return run_report(args)
+    if args.command == "paper":
+        from .paper_table import run_paper
+
+        return run_paper(args)
     return None
