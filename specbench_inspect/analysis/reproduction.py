@@ -265,8 +265,9 @@ class MetricCheck:
         """The paper's value inside the run's 95% interval (None without an interval)."""
         if math.isnan(self.run.low) or math.isnan(self.run.high):
             return None
-        top = self.paper + (1 if self.digits == 0 else 0)
-        return self.run.low <= top and self.paper <= self.run.high
+        if self.digits == 0:  # a truncated integer v: the value lies in [v, v + 1)
+            return self.run.low < self.paper + 1 and self.paper <= self.run.high
+        return self.run.low <= self.paper <= self.run.high
 
 
 @dataclass
