@@ -34,6 +34,7 @@ from .options import (
     task_config,
 )
 from .preflight import check_panel_now, grader_preflight
+from .viewer import specbench_viewer
 
 TASK_VERSION = "1.0.0"
 
@@ -68,6 +69,7 @@ def scenarios_task(
             behavioral_na=options.behavioral_na,
         ),
         version=TASK_VERSION,
+        viewer=specbench_viewer(),
         metadata={
             "specbench": {
                 "data": data,
