@@ -114,7 +114,7 @@ def test_a_run_outside_the_papers_interval_differs() -> None:
     assert rows[0] == ["SAR", "51.03", "45.00", "-6.03", "[43.50,", "46.50]", "differs"]
     assert rows[1][-1] == "consistent" and rows[2][-1] == "differs"
     assert any(
-        "a reproduction of the paper's Qwen3-14B / vanilla (GPT-4.1 grader)" in x for x in lines
+        "a reproduction of the paper's Qwen3-14B / vanilla (GPT-4.1 grader;" in x for x in lines
     )
 
 

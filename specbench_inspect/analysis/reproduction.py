@@ -425,7 +425,8 @@ def reproduction_lines(run: RunData | RunSummary, prov: Provenance | None = None
         assert result.model.name is not None
         lines.append(
             f"  a reproduction of the paper's {result.model.name} / {result.method} "
-            f"({GRADERS[result.grader].name if result.grader else '?'} grader):"
+            f"({GRADERS[result.grader].name if result.grader else '?'} grader; the published "
+            "data and wording, all prompts, no recorded deviation):"
         )
     else:
         lines.append("  NOT a reproduction:")
