@@ -105,3 +105,23 @@ def test_a_mix_draws_the_published_points_and_names_the_run_apart(
     assert drawn.count("Not comparable with the grey points") == 1
     other = next(r.key for r in outcome.runs if "claude" in r.run.grader)
     assert f"{other}: grader anthropic/claude-sonnet-4-5" in drawn
+
+
+@pytest.mark.slow
+def test_a_run_with_other_wording_is_not_set_beside_the_paper(tmp_path: Path) -> None:
+    builtin = run_specbench(
+        tmp_path / "source", scenarios=("travel",), per_scenario=3, prompts="builtin"
+    )
+    logs = tmp_path / "logs"
+    paper_copy(builtin, logs / "builtin.eval")
+    out = tmp_path / "out"
+    write_report([str(logs)], out)
+    texts = svg_texts(out)
+    assert "GPT-5-chat" not in texts
+    text = page_text(out)
+    assert (
+        "The paper's published models are not shown: R1: not the paper's wording "
+        "(prompts='builtin')" in text
+    )
+    assert "not comparable: not the paper's wording" in text
+    assert "NOT a reproduction" in text

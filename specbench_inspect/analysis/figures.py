@@ -192,6 +192,11 @@ def _place_labels(
         )
 
 
+def _literal(text: str) -> str:
+    """`text` drawn as written: matplotlib reads `$...$` as mathematics."""
+    return text.replace("$", r"\$")
+
+
 PUBLISHED_STYLE = {
     "instruct": {"marker": "o", "color": "#b0b0b0", "label": "published instruct"},
     "reasoning": {"marker": "^", "color": "#707070", "label": "published reasoning"},
@@ -217,7 +222,7 @@ def draw_published(ax: Any, runs: list[RunSummary]) -> str:
         ax.text(
             1.1,
             0.0,
-            textwrap.fill(note, 60),
+            _literal(textwrap.fill(note, 60)),
             transform=ax.transAxes,
             fontsize=7,
             color="#444444",
@@ -262,7 +267,7 @@ def draw_published(ax: Any, runs: list[RunSummary]) -> str:
         ax.text(
             1.1,
             0.0,
-            textwrap.fill(f"Not comparable with the grey points: {apart}", 60),
+            _literal(textwrap.fill(f"Not comparable with the grey points: {apart}", 60)),
             transform=ax.transAxes,
             fontsize=7,
             color="#a04040",

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -74,9 +75,18 @@ class Provenance:
     scenarios: tuple[str, ...]
 
 
-@cache
 def provenance(path: str) -> Provenance:
-    """The provenance recorded in the header of the log at `path` (read once)."""
+    """The provenance recorded in the header of the log at `path` (read once per version of
+    the file)."""
+    try:
+        version = os.stat(path).st_mtime_ns
+    except OSError:
+        version = 0
+    return _provenance(path, version)
+
+
+@cache
+def _provenance(path: str, version: int) -> Provenance:
     header = read_eval_log(path, header_only=True)
     meta = (header.eval.metadata or {}).get("specbench") or {}
     data = meta.get("data") or {}
