@@ -152,3 +152,20 @@ def test_every_paper_name_is_reachable() -> None:
         match = paper_name(f"provider/org/{name}", extra, tokens)
         reached.add(match.name)
     assert len(reached) == 33
+
+
+def test_the_tables_are_out_of_the_scoring_path() -> None:
+    """Loading the tasks, solvers and scorers does not load the published numbers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specbench_inspect.tasks, specbench_inspect.solvers, "
+        "specbench_inspect.scorers; "
+        "print(sorted(m for m in sys.modules if m.startswith('specbench_inspect.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout
+    assert "'specbench_inspect.scorers.spec_judge'" in loaded
+    assert "'specbench_inspect.tasks.viewer'" in loaded
+    assert "paper_results" not in loaded
