@@ -19,7 +19,6 @@ NOT_YET_MERGED = {
     "docs/errors.md",
     "docs/offline.md",
     "docs/check.md",
-    "docs/paper-results.md",
     "docs/performance.md",
 }
 

@@ -73,6 +73,11 @@ def add_commands(commands: Any) -> None:
     report.add_argument("--title", default="SpecBench report")
     add_agreement(commands)
 
+    # `specbench paper` (the published tables): analysis/paper_table.py
+    from .paper_table import add_paper_command
+
+    add_paper_command(commands)
+
 
 def run_compare(args: argparse.Namespace) -> int:
     from .compare import CompareOptions, compare_logs
@@ -125,6 +130,10 @@ def run_command(args: argparse.Namespace) -> int | None:
         return run_report(args)
     if args.command == "agreement":
         return run_agreement(args)
+    if args.command == "paper":
+        from .paper_table import run_paper
+
+        return run_paper(args)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,7 @@ def safety_vs_behavioral(plt: Any, runs: list[RunSummary], alpha: float) -> Figu
                 xytext=(2, 2),
                 textcoords="offset points",
             )
+    published_note = draw_published(ax, runs)
     handles = []
     points: list[tuple[str, float, float]] = []
     for r in runs:
@@ -128,10 +130,151 @@ def safety_vs_behavioral(plt: Any, runs: list[RunSummary], alpha: float) -> Figu
     return Figure(
         "safety_vs_behavioral",
         "Safety against behavioral",
-        "Each run a point with its 95% intervals; grey lines join points of equal SAR.",
+        "Each run a point with its 95% intervals; grey lines join points of equal SAR. "
+        + published_note,
         png,
         svg,
     )
+
+
+def _place_labels(
+    ax: Any, points: list[tuple[str, float, float]], fontsize: float, color: str
+) -> None:
+    """Label many points without drawing labels over each other or over the points: each
+    label goes to the first free spot of a ring of offsets around its point (greedy, in
+    display units); a label that finds none is drawn at its last candidate with a thin line."""
+    fig = ax.figure
+    scale = fig.dpi / 72
+    width_of = 0.52 * fontsize * scale  # an average character, in pixels
+    height = 1.15 * fontsize * scale
+    where = [ax.transData.transform((x, y)) for _, x, y in points]
+    taken: list[tuple[float, float, float, float]] = [
+        (px - 3 * scale, py - 3 * scale, px + 3 * scale, py + 3 * scale) for px, py in where
+    ]
+    gap = 3 * scale
+    for (text, x, y), (px, py) in zip(points, where, strict=True):
+        width = width_of * len(text)
+        candidates = []
+        for ring in (1, 2, 3, 4):
+            d = gap * ring
+            candidates += [
+                (px + d, py - height / 2),
+                (px + d, py + d * 0.3),
+                (px + d, py - height - d * 0.3),
+                (px - d - width, py - height / 2),
+                (px - width / 2, py + d),
+                (px - width / 2, py - d - height),
+                (px - d - width, py + d * 0.3),
+                (px - d - width, py - height - d * 0.3),
+            ]
+        chosen = candidates[-1]
+        for left, bottom in candidates:
+            box = (left, bottom, left + width, bottom + height)
+            if not any(
+                box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3] for t in taken
+            ):
+                chosen = left, bottom
+                break
+        left, bottom = chosen
+        taken.append((left, bottom, left + width, bottom + height))
+        free = chosen != candidates[-1]
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=((left - px) / scale, (bottom - py) / scale),
+            textcoords="offset points",
+            fontsize=fontsize,
+            color=color,
+            ha="left",
+            va="bottom",
+            zorder=2,
+            arrowprops=None if free else {"arrowstyle": "-", "color": "#cccccc", "lw": 0.5},
+        )
+
+
+def _literal(text: str) -> str:
+    """`text` drawn as written: matplotlib reads `$...$` as mathematics."""
+    return text.replace("$", r"\$")
+
+
+PUBLISHED_STYLE = {
+    "instruct": {"marker": "o", "color": "#b0b0b0", "label": "published instruct"},
+    "reasoning": {"marker": "^", "color": "#707070", "label": "published reasoning"},
+}
+
+
+def draw_published(ax: Any, runs: list[RunSummary]) -> str:
+    """The paper's 33 models as labelled grey points under the runs, in the column of the
+    runs' grader (GPT-4.1 first), when a run is comparable with them (see
+    `reproduction.comparability`); otherwise a note in the figure saying why they are not
+    shown. Returns the sentence for the caption."""
+    from ..paper_results import GRADERS, GraderKey, published_models
+    from .reproduction import comparability
+
+    verdicts = {r.key: comparability(r.run) for r in runs}
+    columns = {column for column, _ in verdicts.values() if column is not None}
+    column: GraderKey | None = (
+        "gpt-4.1" if "gpt-4.1" in columns else ("qwen3-32b" if columns else None)
+    )
+    if column is None:
+        why = "; ".join(f"{key}: {'; '.join(reasons)}" for key, (_, reasons) in verdicts.items())
+        note = f"The paper's published models are not shown: {why}."
+        ax.text(
+            1.1,
+            0.0,
+            _literal(textwrap.fill(note, 60)),
+            transform=ax.transAxes,
+            fontsize=7,
+            color="#444444",
+            va="bottom",
+            ha="left",
+        )
+        return note
+    grader = GRADERS[column]
+    ax.figure.set_size_inches(12, 8)
+    ax.set_xlim(0, 100)  # as the figure sets them: the labels are placed in display units
+    ax.set_ylim(0, 102)
+    handles = []
+    labelled: list[tuple[str, float, float]] = []
+    for kind, style in PUBLISHED_STYLE.items():
+        models = [m for m in published_models() if m.type == kind]
+        xs = [m.scores(column).behavioral for m in models]
+        ys = [m.scores(column).safety for m in models]
+        handles.append(
+            ax.scatter(xs, ys, s=16, marker=style["marker"], color=style["color"], zorder=2)
+        )
+        labelled += [(m.model, x, y) for m, x, y in zip(models, xs, ys, strict=True)]
+    _place_labels(ax, labelled, fontsize=5.5, color="#777777")
+    legend = ax.legend(
+        handles,
+        [f"{PUBLISHED_STYLE[k]['label']} ({grader.name} grader)" for k in PUBLISHED_STYLE],
+        loc="lower left",
+        fontsize=7,
+        frameon=False,
+    )
+    ax.add_artist(legend)
+    others = [(key, reasons) for key, (c, reasons) in verdicts.items() if c != column]
+    note = (
+        f"Grey: the paper's 33 models (arXiv 2509.14760) judged by {grader.description}, "
+        "circles instruct, triangles reasoning."
+    )
+    if others:
+        apart = "; ".join(
+            f"{key}: {'; '.join(reasons) or 'judged by the other published grader'}"
+            for key, reasons in others
+        )
+        note += f" Not comparable with the grey points: {apart}."
+        ax.text(
+            1.1,
+            0.0,
+            _literal(textwrap.fill(f"Not comparable with the grey points: {apart}", 60)),
+            transform=ax.transAxes,
+            fontsize=7,
+            color="#a04040",
+            va="bottom",
+            ha="left",
+        )
+    return note
 
 
 def sar_by_scenario(plt: Any, runs: list[RunSummary]) -> Figure:

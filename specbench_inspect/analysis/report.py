@@ -7,12 +7,14 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .figures import Figure, MissingPlotting, all_figures, pyplot
 from .logs import DEFAULT_ALPHA, LogReadError, RunData, load_runs, log_files
+from .reproduction import neighbours_text, reproduction_lines
 from .summary import RunSummary, summarize
 from .tables import markdown_table
 
@@ -108,6 +110,7 @@ RUN_HEADER = [
     "model",
     "method",
     "grader",
+    "published neighbours (SAR)",
     "samples",
     "unscored",
     "SAR",
@@ -133,6 +136,7 @@ def run_rows(runs: list[RunSummary]) -> list[list[str]]:
             r.run.model,
             _method(r.run),
             r.run.grader + (f" ({', '.join(r.run.judge_modes)})" if r.run.judge_modes else ""),
+            neighbours_text(r),
             str(len(r.run.samples)) + (f" x {r.run.epochs} epochs" if r.run.epochs > 1 else ""),
             str(r.run.unscored_epochs),
             r.overall["sar"].text(),
@@ -242,10 +246,12 @@ def _sections(runs: list[RunSummary]) -> list[tuple[str, str, list[str], list[li
             "Runs",
             "One row per run (model x method x grader). Scores in %, mean over samples (epochs "
             "averaged per sample) with a 95% confidence interval; unscored: sample-epochs "
-            "without a readable judge reply (left out of the means).",
+            "without a readable judge reply (left out of the means). Published neighbours: "
+            "the paper's models just above and below the run's SAR, in the column of the run's "
+            "grader (only for runs comparable with the paper: see Reproduction check).",
             RUN_HEADER,
             run_rows(runs),
-            5,
+            6,
         ),
         ("Unsafe and safe prompts", "", *label_rows(runs), 1),
         ("SAR per scenario", "", *scenario_rows(runs, "sar"), 1),
@@ -281,6 +287,35 @@ SPEC_NOTE = (
 )
 
 
+REPRODUCTION_NOTE = (
+    "Each run against the paper's published numbers (arXiv 2509.14760): its model matched to "
+    "a paper model by the documented name rule, its method and grader to a published row; a "
+    "reproduction needs the published data and wording, all 1,500 prompts and no recorded "
+    "deviation. Consistent: the paper's value lies inside the run's 95% interval."
+)
+
+
+def reproduction_html(runs: list[RunSummary]) -> list[str]:
+    """The report's "Reproduction check" section (HTML), one block per run."""
+    parts = ["<h2>Reproduction check</h2>", f'<p class="meta">{html.escape(REPRODUCTION_NOTE)}</p>']
+    for r in runs:
+        text = "\n".join(reproduction_lines(r))
+        parts.append(f"<h3>{html.escape(r.key)}</h3><pre>{html.escape(text)}</pre>")
+    return parts
+
+
+def reproduction_markdown(runs: list[RunSummary]) -> list[str]:
+    """The report's "Reproduction check" section (Markdown): each run's lines as a code block
+    (fenced with more backticks than the text holds, so nothing in it is read as Markdown)."""
+    lines = ["## Reproduction check", "", REPRODUCTION_NOTE, ""]
+    for r in runs:
+        text = "\n".join(reproduction_lines(r))
+        longest = max((len(m) for m in re.findall("`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines += [f"### {r.key}", "", fence, text, fence, ""]
+    return lines
+
+
 def render_html(outcome: ReportOutcome, figures: list[Figure], title: str) -> str:
     runs = outcome.runs
     parts = [
@@ -307,6 +342,7 @@ def render_html(outcome: ReportOutcome, figures: list[Figure], title: str) -> st
         if note:
             parts.append(f'<p class="meta">{html.escape(note)}</p>')
         parts.append(_html_table(header, rows, numeric))
+    parts += reproduction_html(runs)
     parts.append("<h2>Figures</h2>")
     for figure in figures:
         data = base64.b64encode(figure.png).decode("ascii")
@@ -342,6 +378,7 @@ def render_markdown(outcome: ReportOutcome, figures: list[Figure], title: str) -
         if note:
             lines += [note, ""]
         lines += [markdown_table(header, rows, set(range(numeric, len(header)))), ""]
+    lines += reproduction_markdown(runs)
     lines += ["## Figures", ""]
     for figure in figures:
         lines += [

@@ -26,6 +26,7 @@ from ..scorers import spec_judge
 from ..solvers import method_generation, method_solver
 from .options import TaskArguments, TaskConfig, with_task_options
 from .preflight import check_panel_now, grader_preflight
+from .viewer import specbench_viewer
 
 TASK_VERSION = "1.0.0"
 
@@ -60,6 +61,7 @@ def scenarios_task(
             behavioral_na=options.behavioral_na,
         ),
         version=TASK_VERSION,
+        viewer=specbench_viewer(),
         metadata={
             "specbench": {
                 "data": data,
