@@ -4,6 +4,7 @@
     specbench schema [NAME] [--path]     print a scenario file's JSON Schema (or where it is)
     specbench compare BASELINE CANDIDATE release gate: exit 0 pass, 1 regression, 2 not comparable
     specbench report LOG_OR_DIR ... --output DIR   tables and figures of runs
+    specbench check LOG_OR_DIR ...       is each log a finished, fully scored run? exit 0 / 1 / 2
 
 `validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
 folder of scenario folders, and exits with status 1 if any has a problem.
