@@ -63,6 +63,28 @@ def html(value: Any) -> str:
     return _html.escape(_printable(str(value)), quote=True)
 
 
+BREAK_AFTER = "/_-.+=,:;|"
+"""Characters after which a long name (a path, a model, a date) may wrap in an HTML table."""
+WRAP_CHARS = 16
+"""Characters of an unbroken run (a checksum) after which it may wrap."""
+
+
+def html_wrappable(value: Any) -> str:
+    """`html`, with a line-break opportunity (`<wbr>`) after `/`, `_`, `-`, ... and every
+    `WRAP_CHARS` characters of an unbroken run, so that a long file or model name wraps in a
+    table cell instead of widening the page, while short words stay whole."""
+    pieces: list[str] = []
+    current = ""
+    for char in _printable(str(value)):
+        current += char
+        run = len(current.rsplit(" ", 1)[-1])
+        if char in BREAK_AFTER or run >= WRAP_CHARS:
+            pieces.append(current)
+            current = ""
+    pieces.append(current)
+    return "<wbr>".join(_html.escape(piece, quote=True) for piece in pieces if piece)
+
+
 def figure(value: Any) -> str:
     """A field for a matplotlib label: `$` would start mathematics (and an unmatched one
     fails the figure), so it is escaped; one line."""

@@ -55,12 +55,17 @@ def _errors(center: float, low: float, high: float) -> list[list[float]]:
     return [[center - low], [high - center]]
 
 
+def _unscored(run: RunSummary) -> str:
+    """A note for a run with no scored sample (it is in the legend but has no point)."""
+    return " (no scored sample: not drawn)" if math.isnan(run.overall["sar"].mean) else ""
+
+
 def _legend(ax: Any, handles: list[Any], runs: list[RunSummary]) -> None:
     if not handles:
         return
     ax.legend(
         handles,
-        [f"{r.key}: {escape.figure(r.title)}" for r in runs],
+        [f"{r.key}: {escape.figure(r.title)}{_unscored(r)}" for r in runs],
         loc="upper left",
         bbox_to_anchor=(1.1, 1.0),
         fontsize=8,

@@ -228,8 +228,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2e
        max-width: 1300px; padding: 0 1em; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; max-width: 100%; }
-th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; vertical-align: top;
-         overflow-wrap: anywhere; }
+th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; vertical-align: top; }
 th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.text { min-width: 16em; max-width: 40em; }
@@ -250,7 +249,8 @@ def _html_table(
         cells = []
         for i, cell in enumerate(row):
             cls = "num" if i >= numeric_from else ("text" if i == text_column else "")
-            cells.append(f'<td class="{cls}">{escape.html(cell)}</td>')
+            text = escape.html(cell) if cls == "num" else escape.html_wrappable(cell)
+            cells.append(f'<td class="{cls}">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     return f'<div class="scroll">{table}</div>'
