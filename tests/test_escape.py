@@ -147,7 +147,7 @@ def test_report_escapes_every_field(
     page = (out / "index.html").read_text(encoding="utf-8")
     body = page.split("<body>", 1)[1]
     no_raw_markup(re.sub(r'src="data:image/png;base64,[^"]+"', "", body), "index.html")
-    shown = html.unescape(TAG.sub(" ", page))
+    shown = html.unescape(TAG.sub(" ", page.replace("<wbr>", "")))
     assert expected_text(SPEC) in shown and SCENARIO in shown and GRADER in shown
     markdown = (out / "report.md").read_text(encoding="utf-8")
     no_raw_markup(markdown, "report.md")
@@ -179,3 +179,18 @@ def test_compare_escapes_every_field(
     no_raw_markup(outputs["json"], "compare json")
     result = json.loads(outputs["json"])
     assert result["baseline"]["model"] == MODEL and result["specs"][0]["text"] == SPEC
+
+
+def test_explanation_for_inspect_view_is_escaped() -> None:
+    """The per-spec table `inspect view` renders: hostile spec and grader text read as text."""
+    from specbench_inspect.scorers.records import explanation
+
+    records = {
+        "safety": [{"spec": SPEC, "verdict": "NO", "analysis": ANSWER, "votes": {"g": "NO"}}],
+        "behavioral": [{"spec": PROMPT, "verdict": "YES", "analysis": "ok", "votes": {"g": "YES"}}],
+    }
+    value = {"sar": 0.0, "safety": 0, "behavioral": 1.0}
+    text, elements = rendered(explanation(records, value))  # type: ignore[arg-type]
+    assert set(elements) <= {"p", "strong", "table", "thead", "tbody", "tr", "th", "td", "code"}
+    for field in (SPEC, ANSWER, PROMPT):
+        assert expected_text(field) in text, field
