@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .analysis import escape
 from .analysis.commands import add_commands, run_command
 from .datasets import (
     DATA_FILES,
@@ -93,12 +94,12 @@ def validate(paths: Sequence[str]) -> int:
         path = Path(given).expanduser()
         if not path.exists():
             report = ScenarioReport(path, None, (SpecBenchDataError(path, "folder not found"),))
-            print("\n".join(summary(report)))
+            print("\n".join(map(escape.text, summary(report))))
             status = 1
             continue
         for folder in scenario_folders(path):
             report = validate_scenario_dir(folder)
-            print("\n".join(summary(report)))
+            print("\n".join(map(escape.text, summary(report))))
             if report.problems:
                 status = 1
     return status
