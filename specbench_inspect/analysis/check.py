@@ -303,4 +303,3 @@ def check_paths(
         for file in files:
             results += check_log(_as_given(given, file), options, extra_checks)
     return CheckReport(results)
-

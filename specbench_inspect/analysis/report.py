@@ -501,8 +501,7 @@ def write_report(
     unused = [name for name in labels if not any(_label_matches(name, run) for run in good)]
     if unused:
         raise ValueError(
-            f"--label {unused[0]}=...: no finished run read from a log of that name, path or "
-            "folder"
+            f"--label {unused[0]}=...: no finished run read from a log of that name, path or folder"
         )
     good = merge_runs(good)
     good.sort(key=lambda r: (r.model, r.method, r.grader, r.created))
