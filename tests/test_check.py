@@ -441,3 +441,27 @@ def test_workflow_checks_each_run_right_after_inspect_eval(tmp_path: Path) -> No
         [line] = [x for x in done.stdout.splitlines() if x.startswith(("ok ", "FAIL "))]
         assert line.startswith("ok " if expected == 0 else "FAIL logs/baseline/")
         assert "status success, 4 samples" in line
+
+
+@pytest.mark.slow
+def test_release_matrix_counts_a_log_finished_only_when_check_passes(
+    made: dict[str, Path],
+) -> None:
+    """`release_matrix.py` (the eval-set recipe) judges each log of the matrix by the same
+    check: an all-errored or all-unscored log with status `success` is not finished."""
+    import importlib.util
+
+    from inspect_ai.log import read_eval_log
+
+    script = WORKFLOW.parent / "release_matrix.py"
+    spec = importlib.util.spec_from_file_location("release_matrix", script)
+    assert spec is not None and spec.loader is not None
+    matrix = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(matrix)
+    verdicts = {
+        name: matrix.finished(read_eval_log(str(made[name]), header_only=True))
+        for name in ("good", "errored", "unscored", "flagged")
+    }
+    assert verdicts == {"good": True, "errored": False, "unscored": False, "flagged": False}
+    loose = CheckOptions(max_flagged=Limit(None, 50.0))
+    assert matrix.finished(read_eval_log(str(made["flagged"]), header_only=True), loose)
