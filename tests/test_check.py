@@ -369,7 +369,7 @@ def test_compare_a_log_with_itself_is_not_comparable(made: dict[str, Path]) -> N
     copy = edited(good, made["root"] / "copy" / "copy.eval", lambda log: None, other_run=False)
     same_answers = edited(good, made["root"] / "same" / "same.eval", new_eval_id, other_run=False)
     cases = [
-        (good, "the baseline and the candidate are the same log ("),
+        (good, "the baseline and the candidate are the same log file: "),
         (copy, "the baseline and the candidate are the same eval (eval id "),
         (same_answers, f"the candidate's answers are the baseline's in all {SAMPLES} samples"),
     ]

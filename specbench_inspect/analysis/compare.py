@@ -242,7 +242,7 @@ def same_eval(base: RunData, cand: RunData) -> str | None:
     itself = "a run compared with itself cannot show a regression"
     same_file = Path(base.path).is_file() and Path(base.path).resolve() == Path(cand.path).resolve()
     if (base.eval_id and base.eval_id == cand.eval_id) or same_file:
-        what = f"log ({base.path})" if same_file else f"eval (eval id {base.eval_id})"
+        what = "log file" if same_file else f"eval (eval id {base.eval_id})"
         scores = "" if base.scorer == cand.scorer else f", scores {base.scorer} and {cand.scorer}"
         return f"the baseline and the candidate are the same {what}{scores}: {itself}"
     if base.samples and set(base.samples) == set(cand.samples):
