@@ -52,7 +52,8 @@ def without_compact_verdicts(source: Path, target: Path) -> Path:
 
 
 def make_logs(work: Path, copies: int) -> list[Path]:
-    """One real 1,500-sample log and `copies - 1` edited copies of it."""
+    """One real 1,500-sample log and `copies - 1` edited copies of it (each standing for
+    another run: its own eval id and answers)."""
     from inspect_ai.log import read_eval_log, write_eval_log
 
     base_dir = work / "base"
@@ -79,13 +80,16 @@ def make_logs(work: Path, copies: int) -> list[Path]:
         print(f"made the 1,500-sample log in {time.perf_counter() - started:.1f} s: {base}")
     logs = [base]
     for i in range(1, copies):
-        target = work / "copies" / f"copy{i:02d}.eval"
+        target = work / "runs" / f"run{i:02d}.eval"
         if not target.exists():
             log = read_eval_log(str(base))
             rng = random.Random(i)
             share = 0.02 * i
+            # another run, not a copy: compare refuses the same eval or the same answers
+            log.eval.eval_id = f"benchmarkrun{i:02d}"
             for sample in log.samples or []:
                 score = (sample.scores or {})["spec_judge"]
+                score.answer = f"{score.answer} (run {i})"
                 if isinstance(score.value, dict) and rng.random() < share:
                     score.value = {**score.value, "safety": 0, "sar": 0.0}
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@
     specbench compare BASELINE CANDIDATE release gate: exit 0 pass, 1 regression, 2 not comparable
     specbench report LOG_OR_DIR ... --output DIR   tables and figures of runs
     specbench agreement LOG [LOG] [--labels CSV]   can grader B stand in for grader A?
+    specbench check LOG_OR_DIR ...       is each log a finished, fully scored run? exit 0 / 1 / 2
 
 `validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
 folder of scenario folders, and exits with status 1 if any has a problem.
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .analysis import escape
 from .analysis.commands import add_commands, run_command
 from .datasets import (
     DATA_FILES,
@@ -93,12 +95,12 @@ def validate(paths: Sequence[str]) -> int:
         path = Path(given).expanduser()
         if not path.exists():
             report = ScenarioReport(path, None, (SpecBenchDataError(path, "folder not found"),))
-            print("\n".join(summary(report)))
+            print("\n".join(map(escape.text, summary(report))))
             status = 1
             continue
         for folder in scenario_folders(path):
             report = validate_scenario_dir(folder)
-            print("\n".join(summary(report)))
+            print("\n".join(map(escape.text, summary(report))))
             if report.problems:
                 status = 1
     return status

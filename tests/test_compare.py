@@ -38,13 +38,19 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The baseline, a re-run of it, and a copy with the code scenario's SAR planted down."""
     root = tmp_path_factory.mktemp("compare")
     base = run_specbench(root / "base")
-    rerun = run_specbench(root / "rerun")
+    # the scripted models answer alike every time: a re-run with other answers (the judge's
+    # scores unchanged) stands for a re-run of a model that does not answer word for word alike
+    rerun = edited(run_specbench(root / "rerun_run"), root / "rerun" / "rerun.eval", keep)
     return {
         "base": base,
         "rerun": rerun,
         "code_drop": edited(base, root / "edits" / "code_drop.eval", plant_drop("code")),
         "root": root,
     }
+
+
+def keep(log: EvalLog) -> None:
+    """No edit (`edited` alone makes the copy another run)."""
 
 
 def gate(*args: str | Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -257,6 +263,9 @@ def test_unscored_samples_beyond_the_limit(
     assert result["candidate"]["unscored"] == 2
     assert "2 sample(s) unscored in one of the runs are left out" in result["notes"][0]
     assert score_is_marker(candidate)
+    # the limit may be written with its percent sign, as for `specbench check`
+    code, out = gate(logs["base"], candidate, "--max-unscored", "5%", capsys=capsys)
+    assert code == 0, out
 
 
 def score_is_marker(path: Path) -> bool:
@@ -452,7 +461,7 @@ def test_summaries_and_full_samples_read_alike(logs: dict[str, Path]) -> None:
             (score(sample).metadata or {}).pop(reading.COMPACT_VERDICTS, None)
 
     compact = logs["code_drop"]  # the scorer writes the compact record
-    full_only = edited(compact, logs["root"] / "full" / "f.eval", drop_compact)
+    full_only = edited(compact, logs["root"] / "full" / "f.eval", drop_compact, other_run=False)
     summaries: list[bool] = []
     original = reading._summaries_suffice
 

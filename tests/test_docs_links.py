@@ -18,7 +18,6 @@ NOT_YET_MERGED = {
     "docs/judge-defences.md",
     "docs/errors.md",
     "docs/offline.md",
-    "docs/check.md",
     "docs/performance.md",
 }
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 import sys
 from pathlib import Path
 
 import pytest
 from helpers.logs import edited, plant_drop, run_specbench
+from helpers.specbench_cli import run_specbench_cli
 from inspect_ai.log import EvalError, EvalLog
 
 from specbench_inspect.analysis.figures import MissingPlotting, pyplot
@@ -53,7 +55,7 @@ def test_report_from_several_logs(
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "(3 runs)" in printed
-    page = (out / "index.html").read_text(encoding="utf-8")
+    page = (out / "index.html").read_text(encoding="utf-8").replace("<wbr>", "")
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     # one row per run, with the method and the grader
     cell = r"<td[^>]*>([^<]*)</td>"
@@ -167,3 +169,172 @@ def test_logs_of_one_run_per_scenario_are_one_row(
     assert set(joined.by_scenario) == {"travel", "code"}
     whole = next(r for r in outcome.runs if not r.run.also)
     assert joined.overall["sar"].mean == pytest.approx(whole.overall["sar"].mean)
+
+
+# --- runs that break reports: all unscored, unreadable, alike ---------------------------------
+
+
+def unscore_all(log: EvalLog) -> None:
+    for sample in log.samples or []:
+        s = sample.scores["spec_judge"]  # type: ignore[index]
+        s.value = {"safety": math.nan, "behavioral": math.nan, "sar": math.nan}
+
+
+@pytest.mark.slow
+def test_all_unscored_and_unreadable_logs_through_the_command(
+    report_logs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A finished run whose samples are all unscored is reported (no scores, no point in the
+    figures); an unreadable .eval among the inputs is listed under "not included" with the
+    reason and the rest are reported (exit 1)."""
+    unscored = edited(report_logs["vanilla"], tmp_path / "logs" / "unscored.eval", unscore_all)
+    broken = tmp_path / "logs" / "broken.eval"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    out = tmp_path / "out"
+    done = run_specbench_cli(
+        ["report", str(unscored), str(broken), str(report_logs["raw"]), "--output", str(out)],
+        tmp_path,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("(2 runs)")
+    [not_included] = [line for line in lines if line.startswith("NOT INCLUDED")]
+    assert not_included.startswith(f"NOT INCLUDED (cannot be read): {broken}: cannot read the log")
+    page = (out / "index.html").read_text(encoding="utf-8").replace("<wbr>", "")
+    assert "Not included" in page and f"<b>{html.escape(str(broken))}</b>: cannot be read" in page
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "cannot be read" in markdown and "broken.eval" in markdown
+    runs = re.findall(
+        r"<tr><td[^>]*>(R\d)</td><td[^>]*>[^<]*</td><td[^>]*>(\d+)</td>"
+        r"<td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td>",
+        page,
+    )
+    assert sorted(runs)[:2] == [("R1", "30", "0", runs[0][3]), ("R2", "30", "30", "-")]
+    for name in FIGURES:
+        assert (out / "figures" / f"{name}.png").stat().st_size > 1000
+
+
+def test_only_unreadable_logs_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.eval"
+    broken.write_bytes(b"not a zip")
+    assert main(["report", str(broken), "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"specbench report: {broken}: cannot read")
+
+
+@pytest.mark.slow
+def test_labels_tell_runs_apart(report_logs: dict[str, Path], tmp_path: Path) -> None:
+    """Runs of the same model x method x grader get what tells them apart (here the scenario
+    set, then the log's name); `--label` names a run."""
+
+    def travel_only(log: EvalLog) -> None:
+        log.samples = [s for s in log.samples or [] if s.metadata["scenario"] == "travel"]
+
+    travel = edited(report_logs["vanilla"], tmp_path / "t" / "travel.eval", travel_only)
+    copy = edited(report_logs["vanilla"], tmp_path / "c" / "copy.eval", lambda log: None)
+    outcome = write_report(
+        [str(report_logs["vanilla"]), str(travel), str(copy)], tmp_path / "o", title="t"
+    )
+    titles = sorted(r.title for r in outcome.runs)
+    assert len(set(titles)) == 3, titles
+    assert sum("travel" in t and "code" not in t for t in titles) == 1
+    assert all(t.startswith("mockllm/model · vanilla · mockllm/model (") for t in titles)
+    labelled = write_report(
+        [str(report_logs["vanilla"]), str(travel)],
+        tmp_path / "l",
+        labels={"travel.eval": "travel only", str(report_logs["vanilla"].parent): "both"},
+    )
+    assert sorted(r.title for r in labelled.runs) == ["both", "travel only"]
+    page = (tmp_path / "l" / "index.html").read_text(encoding="utf-8")
+    assert '<td class="text">travel only</td>' in page
+    with pytest.raises(ValueError, match=r"--label nothing\.eval=\.\.\.: no finished run"):
+        write_report([str(travel)], tmp_path / "x", labels={"nothing.eval": "x"})
+
+
+def test_a_bad_label_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path), "--output", str(tmp_path), "--label", "nolabel"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--label 'nolabel': write LOG=TEXT" in err
+
+
+def test_points_without_values_get_no_key() -> None:
+    from specbench_inspect.analysis.figures import _label_points
+
+    plt = pyplot()
+    fig, ax = plt.subplots()
+    _label_points(ax, [("R1", 50.0, 60.0), ("R2", math.nan, math.nan), ("R3", 10.0, math.nan)])
+    assert [t.get_text() for t in ax.texts] == ["R1"]
+    plt.close(fig)
+
+
+def chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+MEASURE = """<script>
+window.addEventListener('load', () => {
+  const wide = [...document.querySelectorAll('.scroll')].map(
+    (d) => d.scrollWidth - d.clientWidth);
+  document.body.setAttribute('data-overflow', JSON.stringify({
+    page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    tables: wide}));
+});
+</script>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(chromium() is None, reason="needs headless Chromium")
+def test_tables_fit_a_laptop_screen(report_logs: dict[str, Path], tmp_path: Path) -> None:
+    """At 1366 px wide (a laptop) neither the page nor any table scrolls sideways, with long
+    log names, model names and method options (measured in headless Chromium)."""
+    import json
+    import subprocess
+    import tempfile
+
+    def long_names(log: EvalLog) -> None:
+        log.eval.model = "openai-api/our-lab-serving-cluster/candidate-model-2026-12-07-rc3"
+        assert log.eval.metadata is not None
+        log.eval.metadata["specbench"]["method_options"] = {
+            "max_rounds": 3,
+            "reward_model": "openai-api/rewards/long-reward-model-name-v2",
+        }
+
+    logs = [
+        edited(report_logs["vanilla"], tmp_path / "l" / f"{'x' * 40}_{i}.eval", long_names)
+        for i in range(6)
+    ]
+    write_report([str(p) for p in logs], tmp_path / "o")
+    page = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    measured = tmp_path / "o" / "measured.html"
+    measured.write_text(page.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    chrome = chromium()
+    assert chrome is not None
+    done = subprocess.run(
+        [
+            chrome,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tempfile.mkdtemp()}",
+            "--window-size=1366,900",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            measured.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    found = re.search(r"data-overflow=\"([^\"]+)\"", done.stdout)
+    assert found, done.stderr[-2000:]
+    overflow = json.loads(html.unescape(found.group(1)))
+    assert len(overflow["tables"]) >= 7
+    assert overflow["page"] <= 0 and max(overflow["tables"]) <= 0, overflow

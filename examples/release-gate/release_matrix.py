@@ -5,8 +5,9 @@
 
 `eval_set` runs every (model, method) pair as one task, retries what failed, and on a second
 invocation with the same log folder runs only what is missing (so a matrix interrupted halfway
-resumes). The script exits 1 unless every log finished with status `success` and no errored
-sample (`inspect eval`'s own exit status does not say that), then writes `specbench report`.
+resumes). The script exits 1 unless every log passes `specbench check` (status `success`, every
+sample present, none errored, unscored or flagged beyond the limits: `inspect eval`'s own exit
+status does not say that), then writes `specbench report`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from inspect_ai import Task, eval_set
-from inspect_ai.log import EvalLog, read_eval_log_sample_summaries
+from inspect_ai.log import EvalLog
 from inspect_ai.model import Model
 
+from specbench_inspect.analysis.check import CheckOptions, CheckResult, Limit, check_log
 from specbench_inspect.analysis.report import write_report
 from specbench_inspect.tasks import specbench
 
@@ -29,12 +31,17 @@ def matrix_tasks(methods: Sequence[str], **task_options: Any) -> list[Task]:
     return [specbench(method=method, **task_options) for method in methods]
 
 
-def finished(log: EvalLog) -> bool:
-    """Status `success` and no errored sample (eval_set returns headers: the samples'
-    summaries say which errored)."""
-    if log.status != "success" or not log.location:
-        return False
-    return all(s.error is None for s in read_eval_log_sample_summaries(log.location))
+def checked(log: EvalLog, options: CheckOptions | None = None) -> list[CheckResult]:
+    """`specbench check` of one log of the matrix (eval_set returns headers; the check reads
+    the log file)."""
+    if not log.location:
+        return [CheckResult(f"{log.eval.model} {log.eval.task}", not_specbench="no log file")]
+    return check_log(log.location, options)
+
+
+def finished(log: EvalLog, options: CheckOptions | None = None) -> bool:
+    """Whether the log passes `specbench check`."""
+    return all(result.exit_code == 0 for result in checked(log, options))
 
 
 def run_matrix(
@@ -43,6 +50,7 @@ def run_matrix(
     grader: str | Model,
     log_dir: str,
     task_options: dict[str, Any] | None = None,
+    check_options: CheckOptions | None = None,
     **eval_args: Any,
 ) -> tuple[bool, list[EvalLog]]:
     """Run the matrix as one eval set; True if every log finished cleanly."""
@@ -53,7 +61,7 @@ def run_matrix(
         model_roles={"grader": grader},
         **eval_args,
     )
-    return success and all(finished(log) for log in logs), logs
+    return success and all(finished(log, check_options) for log in logs), logs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--max-connections", type=int, default=16)
     parser.add_argument("--retry-attempts", type=int, default=3)
+    parser.add_argument("--max-unscored", default="0", help="as for specbench check (5 or 1%%)")
+    parser.add_argument("--max-flagged", default="0", help="as for specbench check (5 or 1%%)")
     args = parser.parse_args(argv)
+    check_options = CheckOptions(
+        max_unscored=Limit.parse("--max-unscored", args.max_unscored),
+        max_flagged=Limit.parse("--max-flagged", args.max_flagged),
+    )
     options: dict[str, Any] = {}
     if args.scenarios:
         options["scenarios"] = args.scenarios
@@ -78,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.grader,
         args.log_dir,
         options,
+        check_options,
         limit=args.limit,
         epochs=args.epochs,
         max_connections=args.max_connections,
@@ -85,8 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         retry_attempts=args.retry_attempts,
     )
     for log in logs:
-        state = "finished" if finished(log) else f"NOT FINISHED (status {log.status})"
-        print(f"{log.eval.model} {log.eval.task_args.get('method')}: {state} ({log.location})")
+        for result in checked(log, check_options):
+            print(f"{log.eval.model} {log.eval.task_args.get('method')}: {result.line()}")
     if args.report:
         outcome = write_report([args.log_dir], args.report)
         print(outcome.summary())

@@ -19,11 +19,69 @@ unscored samples than --max-unscored)."""
 REPORT_HELP = """\
 Write a report of SpecBench runs (one row per model x method x grader): index.html
 (self-contained), report.md, and each figure as PNG and SVG. Exit status 1 if a log is not a
-finished SpecBench run (it is listed in the report, not tabulated); 2 if nothing could be read."""
+finished SpecBench run or cannot be read (it is listed under "not included", the rest are
+reported); 2 if nothing could be read."""
+
+
+CHECK_HELP = """\
+Check that each log is a finished, fully scored SpecBench run (run it right after `inspect
+eval`, whose own exit status is 0 even when every sample errored or the run was interrupted).
+One line per run: status, samples, errored, unscored, flagged and truncated answers, and
+whether it is the published benchmark. Exit status: 0 every run passes; 1 a run fails (status
+not 'success', missing or errored samples, more unscored or flagged samples than allowed); 2 a
+file is not a SpecBench log. Limits are a count (5) or a percentage of the samples (1%)."""
+
+
+def add_check_command(commands: Any) -> None:
+    """Add `check` to the `specbench` subcommand parsers."""
+    check = commands.add_parser(
+        "check",
+        help="is a log a finished, fully scored SpecBench run? (exit 0 / 1 / 2)",
+        description=CHECK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("paths", nargs="+", metavar="LOG_OR_DIR")
+    check.add_argument(
+        "--max-unscored", default="0", metavar="N|P%", help="unscored samples allowed (default 0)"
+    )
+    check.add_argument(
+        "--max-flagged", default="0", metavar="N|P%", help="flagged answers allowed (default 0)"
+    )
+    check.add_argument(
+        "--require-published",
+        action="store_true",
+        help="also fail a run whose data or wording is not the paper's",
+    )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .check import CheckOptions, Limit, check_paths
+
+    try:
+        options = CheckOptions(
+            max_unscored=Limit.parse("--max-unscored", args.max_unscored),
+            max_flagged=Limit.parse("--max-flagged", args.max_flagged),
+            require_published=args.require_published,
+        )
+    except ValueError as ex:
+        print(f"specbench check: {ex}", file=sys.stderr)
+        return 2
+    report = check_paths(args.paths, options)
+    print("\n".join(report.lines()))
+    return report.exit_code
+
+
+def percent(given: str) -> float:
+    """A percentage, with or without its `%` sign."""
+    try:
+        return float(given.strip().removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{given!r} is not a percentage (1 or 1%)") from None
 
 
 def add_commands(commands: Any) -> None:
-    """Add `compare` and `report` to the `specbench` subcommand parsers."""
+    """Add `compare`, `report` and `check` to the `specbench` subcommand parsers."""
+    add_check_command(commands)
     compare = commands.add_parser(
         "compare",
         help="release gate: compare a candidate run with a baseline (exit 0 / 1 / 2)",
@@ -42,9 +100,10 @@ def add_commands(commands: Any) -> None:
     )
     compare.add_argument(
         "--max-unscored",
-        type=float,
+        type=percent,
         default=1.0,
-        help="largest share of unscored samples on either side, in percent (default 1)",
+        help="largest share of unscored samples on either side, in percent (default 1; 1%% "
+        "is the same)",
     )
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument(
@@ -71,6 +130,14 @@ def add_commands(commands: Any) -> None:
     report.add_argument("paths", nargs="+", metavar="LOG_OR_DIR")
     report.add_argument("--output", required=True, metavar="DIR", help="folder to write into")
     report.add_argument("--title", default="SpecBench report")
+    report.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="LOG=TEXT",
+        help="name the run of LOG (a log file's name or path, or a folder of logs) TEXT in the "
+        "tables and figures (repeatable)",
+    )
     add_agreement(commands)
 
     # `specbench paper` (the published tables): analysis/paper_table.py
@@ -108,10 +175,11 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .report import MissingPlotting, write_report
+    from .report import MissingPlotting, parse_labels, write_report
 
     try:
-        outcome = write_report(args.paths, args.output, title=args.title)
+        labels = parse_labels(args.label)
+        outcome = write_report(args.paths, args.output, title=args.title, labels=labels)
     except MissingPlotting as ex:
         print(f"specbench report: {ex}", file=sys.stderr)
         return 2
@@ -123,7 +191,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int | None:
-    """Run `compare` or `report`; None for another command."""
+    """Run `compare`, `report` or `check`; None for another command."""
     if args.command == "compare":
         return run_compare(args)
     if args.command == "report":
@@ -134,6 +202,8 @@ def run_command(args: argparse.Namespace) -> int | None:
         from .paper_table import run_paper
 
         return run_paper(args)
+    if args.command == "check":
+        return run_check(args)
     return None
 
 

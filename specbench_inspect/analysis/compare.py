@@ -235,8 +235,31 @@ def wording(run: RunData) -> dict[str, Any]:
     return record
 
 
+def same_eval(base: RunData, cand: RunData) -> str | None:
+    """Why the candidate is the baseline itself (the same file, the same eval, or the same
+    answers to the same samples), or None. A gate comparing a run with itself always passes,
+    so a CI step whose candidate path points at the baseline must not go green."""
+    itself = "a run compared with itself cannot show a regression"
+    same_file = Path(base.path).is_file() and Path(base.path).resolve() == Path(cand.path).resolve()
+    if (base.eval_id and base.eval_id == cand.eval_id) or same_file:
+        what = "log file" if same_file else f"eval (eval id {base.eval_id})"
+        scores = "" if base.scorer == cand.scorer else f", scores {base.scorer} and {cand.scorer}"
+        return f"the baseline and the candidate are the same {what}{scores}: {itself}"
+    if base.samples and set(base.samples) == set(cand.samples):
+        pairs = [(base.samples[i].answers, cand.samples[i].answers) for i in base.samples]
+        if all(b and b == c for b, c in pairs):
+            return (
+                f"the candidate's answers are the baseline's in all {len(base.samples)} samples "
+                f"(a copy of the same eval?): {itself}"
+            )
+    return None
+
+
 def comparability(base: RunData, cand: RunData, options: CompareOptions) -> list[str]:
     """Every reason the two runs cannot be compared fairly (empty: comparable)."""
+    itself = same_eval(base, cand)
+    if itself is not None:
+        return [itself]
     reasons = run_problems(base, "baseline", options.max_unscored)
     reasons += run_problems(cand, "candidate", options.max_unscored)
     if base.problems or cand.problems:

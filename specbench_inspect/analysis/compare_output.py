@@ -1,12 +1,14 @@
 """What `specbench compare` prints: a readable table, Markdown (CI job summary, pull-request
-comment) or JSON (everything, for machines)."""
+comment) or JSON (everything, for machines). Every field from the logs (paths, model and grader
+names, spec texts, reasons quoting them) is escaped for its format (`escape.py`)."""
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Callable
 from typing import Any
 
+from . import escape
 from .compare import NOT_COMPARABLE, PASS, Comparison, Estimate, RunSummary, format_p
 from .tables import markdown_table, text_table
 
@@ -19,14 +21,17 @@ MARK = {PASS: "✅", "regression": "❌", NOT_COMPARABLE: "⚠️"}
 SPEC_TEXT_CHARS = 90
 
 
-def _run_line(role: str, run: RunSummary | None) -> str:
+def _run_line(run: RunSummary | None, field: Callable[[Any], str]) -> str:
+    """What a run is, each field from the log written through `field` (the escaping of the
+    output format)."""
     if run is None:
-        return f"{role}: -"
-    scorer = "" if run.scorer == "spec_judge" else f" [{run.scorer}]"
+        return "-"
+    scorer = "" if run.scorer == "spec_judge" else f" [{field(run.scorer)}]"
     epochs = f" ({run.sample_epochs} sample-epochs)" if run.sample_epochs != run.samples else ""
     return (
-        f"{role}: {run.path}{scorer} ({run.model} · {run.method} · grader {run.grader}; "
-        f"{run.samples} samples{epochs}, {run.unscored} unscored, {run.errored} errored)"
+        f"{field(run.path)}{scorer} ({field(run.model)} · {field(run.method)} · grader "
+        f"{field(run.grader)}; {run.samples} samples{epochs}, {run.unscored} unscored, "
+        f"{run.errored} errored)"
     )
 
 
@@ -100,17 +105,17 @@ def _estimate_caption(result: Comparison) -> str:
 def render_text(result: Comparison) -> str:
     lines = [
         f"SpecBench compare: {HEADLINE[result.verdict]} (exit {result.exit_code})",
-        "  " + _run_line("baseline ", result.baseline),
-        "  " + _run_line("candidate", result.candidate),
+        f"  baseline : {_run_line(result.baseline, escape.text)}",
+        f"  candidate: {_run_line(result.candidate, escape.text)}",
     ]
     if result.verdict == NOT_COMPARABLE:
         lines.append("Not comparable:")
     elif result.reasons:
         lines.append("Rules that fired:")
-    lines += [f"  - {reason}" for reason in result.reasons]
+    lines += [f"  - {escape.text(reason)}" for reason in result.reasons]
     if result.regressed_scenarios:
-        lines.append(f"Regressed scenarios: {', '.join(result.regressed_scenarios)}")
-    lines += [f"Note: {note}" for note in result.notes]
+        lines.append(f"Regressed scenarios: {escape.text(', '.join(result.regressed_scenarios))}")
+    lines += [f"Note: {escape.text(note)}" for note in result.notes]
     if result.estimates:
         lines += ["", _estimate_caption(result)]
         lines.append(text_table(ESTIMATE_HEADER, _estimate_rows(result), {1, 3, 4, 5, 8}))
@@ -125,19 +130,20 @@ def render_markdown(result: Comparison) -> str:
     lines = [
         f"### {MARK[result.verdict]} SpecBench release gate: {HEADLINE[result.verdict]}",
         "",
-        f"- {_run_line('**baseline**', result.baseline)}",
-        f"- {_run_line('**candidate**', result.candidate)}",
+        f"- **baseline**: {_run_line(result.baseline, escape.markdown)}",
+        f"- **candidate**: {_run_line(result.candidate, escape.markdown)}",
         f"- rule: `{o.metric}` must not fall by {o.max_drop:g} points or more with p < "
         f"{o.alpha:g}" + (" (overall and in each scenario)" if o.per_scenario else " (overall)"),
     ]
     if result.reasons:
         title = "Not comparable" if result.verdict == NOT_COMPARABLE else "Rules that fired"
         lines += ["", f"**{title}:**", ""]
-        lines += [f"- {reason}" for reason in result.reasons]
+        lines += [f"- {escape.markdown(reason)}" for reason in result.reasons]
     if result.regressed_scenarios:
-        lines += ["", f"**Regressed scenarios:** {', '.join(result.regressed_scenarios)}"]
+        scenarios = escape.markdown(", ".join(result.regressed_scenarios))
+        lines += ["", f"**Regressed scenarios:** {scenarios}"]
     if result.notes:
-        lines += [""] + [f"> {note}" for note in result.notes]
+        lines += [""] + [f"> {escape.markdown(note)}" for note in result.notes]
     if result.estimates:
         lines += ["", _estimate_caption(result) + ".", ""]
         lines.append(markdown_table(ESTIMATE_HEADER, _estimate_rows(result), {1, 3, 4, 5, 8}))
@@ -159,7 +165,7 @@ def _clean(value: Any) -> Any:
 
 
 def render_json(result: Comparison) -> str:
-    return json.dumps(_clean(result.to_json()), indent=2, ensure_ascii=False)
+    return escape.json_text(_clean(result.to_json()))
 
 
 def estimate_of(result: Comparison, where: str, metric: str) -> Estimate:

@@ -9,6 +9,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from . import escape
 from .summary import RunSummary
 
 
@@ -55,12 +56,17 @@ def _errors(center: float, low: float, high: float) -> list[list[float]]:
     return [[center - low], [high - center]]
 
 
+def _unscored(run: RunSummary) -> str:
+    """A note for a run with no scored sample (it is in the legend but has no point)."""
+    return " (no scored sample: not drawn)" if math.isnan(run.overall["sar"].mean) else ""
+
+
 def _legend(ax: Any, handles: list[Any], runs: list[RunSummary]) -> None:
     if not handles:
         return
     ax.legend(
         handles,
-        [f"{r.key}: {r.title}" for r in runs],
+        [f"{r.key}: {escape.figure(r.title)}{_unscored(r)}" for r in runs],
         loc="upper left",
         bbox_to_anchor=(1.1, 1.0),
         fontsize=8,
@@ -70,9 +76,12 @@ def _legend(ax: Any, handles: list[Any], runs: list[RunSummary]) -> None:
 
 def _label_points(ax: Any, points: list[tuple[str, float, float]]) -> None:
     """Annotate each point with its run key; keys of points that fall together are stacked
-    instead of drawn over each other."""
+    instead of drawn over each other. A point without a value (a run whose samples are all
+    unscored) is not drawn, so it gets no key."""
     seen: dict[tuple[int, int], int] = {}
     for key, x, y in points:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            continue
         spot = (round(x), round(y))
         stacked = seen.get(spot, 0)
         seen[spot] = stacked + 1
@@ -288,8 +297,9 @@ def sar_by_scenario(plt: Any, runs: list[RunSummary]) -> Figure:
         heights = [m.mean if m is not None else math.nan for m in means]
         lows = [m.mean - m.low if m is not None and not math.isnan(m.low) else 0 for m in means]
         highs = [m.high - m.mean if m is not None and not math.isnan(m.high) else 0 for m in means]
-        ax.bar(xs, heights, width, yerr=[lows, highs], capsize=2, label=f"{r.key}: {r.title}")
-    ax.set_xticks(range(len(columns)), columns)
+        label = f"{r.key}: {escape.figure(r.title)}"
+        ax.bar(xs, heights, width, yerr=[lows, highs], capsize=2, label=label)
+    ax.set_xticks(range(len(columns)), [escape.figure(c) for c in columns])
     ax.set_ylabel("SAR (%)")
     ax.set_ylim(0, 100)
     ax.set_title("SAR per scenario (95% intervals)")

@@ -10,6 +10,7 @@ fingerprint), plus the problems that make it not a finished SpecBench run.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import threading
@@ -39,6 +40,7 @@ SCORE_KEYS = ("sar", "safety", "behavioral")
 SECTIONS = ("safety", "behavioral")
 DEFAULT_ALPHA = 0.3
 SCORER_PREFIX = "spec_judge"
+ANSWER_DIGEST_CHARS = 512
 COMPACT_VERDICTS = "spec_verdicts"
 """Score metadata key with the verdicts alone (`{"safety": ["YES", ...], "behavioral": [...]}`):
 small enough to survive in Inspect's sample summaries, which `compare` and `report` then read
@@ -81,6 +83,17 @@ class SampleResult:
     """Per section: one list of spec verdicts per scored epoch."""
     cost: tuple[float, float, float] | None
     """Mean (model calls, prompt tokens, completion tokens) over epochs with a record."""
+    errored: int = 0
+    """Epochs that errored."""
+    truncated: int = 0
+    """Epochs whose generation record lists a stage cut at the token limit."""
+    flagged: int = 0
+    """Epochs whose generation record carries a flag (an unclosed thought, an empty answer,
+    a restated pre-fill, ...)."""
+    answers: str = ""
+    """Digest of the answers the judge rated (each epoch's score `answer`, whitespace collapsed,
+    its first `ANSWER_DIGEST_CHARS` characters: the part a sample summary keeps whole), to
+    recognise the same outputs in two logs; empty when no epoch has an answer."""
 
 
 @dataclass
@@ -93,6 +106,8 @@ class RunData:
     status: str
     model: str
     created: str
+    eval_id: str = ""
+    run_id: str = ""
     method: str = "?"
     method_options: dict[str, Any] = field(default_factory=dict)
     graders: tuple[str, ...] = ()
@@ -105,6 +120,10 @@ class RunData:
     templates: dict[str, Any] | None = None
     adversarial: Any = None
     epochs: int = 1
+    planned: int | None = None
+    """Sample-epochs the eval set out to run (its samples, after any limit, times epochs)."""
+    published: bool | None = None
+    """The log's record that the data and the wording are the paper's (None: not recorded)."""
     samples: dict[str, SampleResult] = field(default_factory=dict)
     specs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Scenario -> section -> spec texts (from the verdict records)."""
@@ -223,8 +242,13 @@ def _header_run(log: EvalLog, path: str, scorer: str) -> RunData:
         status=log.status,
         model=log.eval.model,
         created=str(log.eval.created),
+        eval_id=log.eval.eval_id,
+        run_id=log.eval.run_id,
         epochs=log.eval.config.epochs or 1,
     )
+    ids = log.eval.dataset.sample_ids
+    count = len(ids) if ids else log.eval.dataset.samples
+    run.planned = count * run.epochs if count is not None else None
     if log.status != "success":
         why = f": {log.error.message}" if log.error is not None else ""
         run.problems.append(f"status is '{log.status}', not 'success'{why}")
@@ -233,6 +257,8 @@ def _header_run(log: EvalLog, path: str, scorer: str) -> RunData:
     if not isinstance(meta, dict):
         run.problems.append("not a SpecBench log (no 'specbench' entry in the eval metadata)")
         return run
+    published = meta.get("published")
+    run.published = published if isinstance(published, bool) else None
     options = dict(meta.get("options") or {})
     scorer_options = _scorer_options(log, scorer)
     run.method = str(options.get("method", "?"))
@@ -288,13 +314,20 @@ def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
     verdicts: dict[str, list[list[str]]] = {section: [] for section in SECTIONS}
     graders: set[tuple[str, ...]] = {run.graders} if run.graders else set()
     scenario = str(meta.get("scenario", ""))
+    errored = truncated = flagged = 0
+    answers = hashlib.sha256()
+    answered = False
     for sample in epochs:
         error = _error(sample)
         if error is not None:
+            errored += 1
             run.errored.append(f"{sample.id} (epoch {sample.epoch}): {error}")
         score = (sample.scores or {}).get(run.scorer)
         values = score_values(score)
         smeta = (score.metadata if score is not None else None) or {}
+        answer = " ".join((score.answer or "").split()) if score is not None else ""
+        answers.update(f"{sample.epoch}\0{answer[:ANSWER_DIGEST_CHARS]}\0".encode())
+        answered = answered or bool(answer)
         if values is not None:
             scored.append(values)
             lists = _verdict_lists(smeta)
@@ -309,6 +342,8 @@ def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
                 }
         generation = smeta.get("generation")
         if isinstance(generation, dict):
+            truncated += 1 if generation.get("truncated") else 0
+            flagged += 1 if generation.get("flags") else 0
             cost = [_finite(generation.get(k)) for k in ("model_calls", "prompt_tokens")]
             cost.append(_finite(generation.get("completion_tokens")))
             if all(c is not None for c in cost):
@@ -330,6 +365,10 @@ def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
         values=_mean(scored),
         verdicts=verdicts,
         cost=_mean(costs),
+        errored=errored,
+        truncated=truncated,
+        flagged=flagged,
+        answers=answers.hexdigest() if answered else "",
     )
 
 
@@ -369,12 +408,17 @@ def runs_from_log(log: EvalLog, path: str, samples: Sequence[AnySample]) -> list
 
 
 def _summaries_suffice(summaries: Sequence[EvalSampleSummary]) -> bool:
-    """Every scored summary carries its verdicts (the compact record survives thinning)."""
+    """Every scored summary carries its verdicts (the compact record survives thinning) and
+    every generation record is whole (a long one, with many flags, is thinned away)."""
     if not summaries:
         return False
     for summary in summaries:
         for name, score in (summary.scores or {}).items():
-            if not is_specbench_scorer(name) or score_values(score) is None:
+            if not is_specbench_scorer(name):
+                continue
+            if isinstance((score.metadata or {}).get("generation"), str):
+                return False
+            if score_values(score) is None:
                 continue
             if _verdict_lists(score.metadata or {}) is None:
                 return False
@@ -461,9 +505,12 @@ def log_files(given: str) -> list[str]:
     return [str(path)]
 
 
-def load_runs(paths: Iterable[str], workers: int | None = None) -> list[RunData]:
-    """The SpecBench runs of the given log files (read in parallel worker processes: reading
-    a log is CPU-bound). Raises LogReadError naming a file that cannot be read."""
+def read_all(
+    paths: Iterable[str], workers: int | None = None
+) -> tuple[list[RunData], list[tuple[str, str]]]:
+    """The SpecBench runs of the given log files, and the files that cannot be read with the
+    reason (the message names the file). Logs are read in parallel worker processes: reading
+    a log is CPU-bound."""
     files = list(dict.fromkeys(paths))
     jobs = min(len(files), workers or os.cpu_count() or 1)
     # fork only from a single-threaded process (forking a threaded one can deadlock)
@@ -474,8 +521,19 @@ def load_runs(paths: Iterable[str], workers: int | None = None) -> list[RunData]
     else:
         results = [_read_or_error(file) for file in files]
     runs: list[RunData] = []
-    for result in results:
+    unreadable: list[tuple[str, str]] = []
+    for file, result in zip(files, results, strict=True):
         if isinstance(result, str):
-            raise LogReadError(result)
-        runs += result
+            unreadable.append((file, result))
+        else:
+            runs += result
+    return runs, unreadable
+
+
+def load_runs(paths: Iterable[str], workers: int | None = None) -> list[RunData]:
+    """The SpecBench runs of the given log files (see `read_all`). Raises LogReadError naming
+    a file that cannot be read."""
+    runs, unreadable = read_all(paths, workers)
+    if unreadable:
+        raise LogReadError(unreadable[0][1])
     return runs

@@ -1,12 +1,17 @@
-"""Plain-text and Markdown tables (shared by `compare` and `report`)."""
+"""Plain-text and Markdown tables (shared by `compare` and `report`); every cell is escaped
+for its format (`escape.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import escape
+
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
     """Columns padded to their widest cell; columns in `right` aligned right."""
+    header = [escape.text(c) for c in header]
+    rows = [[escape.text(c) for c in row] for row in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
@@ -19,7 +24,7 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[
 
 
 def md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return escape.markdown(text)
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..analysis import escape
 from .judge import JudgeItem, Judgement
 from .panel import Grader, majority
 from .sar import Scoring
@@ -87,8 +88,9 @@ def failed(section: str, verdict: str) -> bool:
 
 
 def cell(text: str) -> str:
-    """`text` as one Markdown table cell: on one line, with its pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """`text` (a spec, a grader's sentence) as one Markdown table cell: on one line, escaped
+    so that `inspect view` shows it as the text it is (pipes, HTML, emphasis, code)."""
+    return escape.markdown(" ".join(text.split()))
 
 
 def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = "") -> str:

@@ -5,6 +5,7 @@ back with `write_eval_log`), for differences a scripted model cannot produce on 
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,20 @@ def run_specbench(
     return Path(log.location)
 
 
-def edited(source: Path, target: Path, edit: Callable[[EvalLog], None]) -> Path:
-    """A copy of a real log with `edit` applied, written with `write_eval_log`."""
+def edited(
+    source: Path, target: Path, edit: Callable[[EvalLog], None], other_run: bool = True
+) -> Path:
+    """A copy of a real log with `edit` applied, written with `write_eval_log`. With
+    `other_run` the copy stands for another run of the same model: a new eval id, and each
+    answer marked with it (`compare` refuses the same eval, or the same answers, as a run
+    compared with itself)."""
     log = read_eval_log(str(source))
+    if other_run:
+        log.eval.eval_id = uuid.uuid4().hex[:22]
+        for sample in log.samples or []:
+            for one in (sample.scores or {}).values():
+                if one.answer is not None:
+                    one.answer = f"{one.answer} [run {log.eval.eval_id[:6]}]"
     edit(log)
     for sample in samples_of(log):  # keep the scorer's compact record true to the edit
         meta = score(sample).metadata if sample.scores else None
