@@ -465,3 +465,29 @@ def test_release_matrix_counts_a_log_finished_only_when_check_passes(
     assert verdicts == {"good": True, "errored": False, "unscored": False, "flagged": False}
     loose = CheckOptions(max_flagged=Limit(None, 50.0))
     assert matrix.finished(read_eval_log(str(made["flagged"]), header_only=True), loose)
+
+
+def as_gpt_41(log: EvalLog) -> None:
+    log.eval.model = "openai/gpt-4.1"
+
+
+@pytest.mark.slow
+def test_check_prints_the_reproduction_check_for_a_papers_model(
+    made: dict[str, Path], tmp_path: Path
+) -> None:
+    """A run of a model the paper reports gets the reproduction check under its line (here:
+    not a reproduction: a scripted grader, one scenario); a model the paper does not report gets none.
+    Neither changes the exit status."""
+    [mock] = check_log(str(made["good"]))
+    assert mock.exit_code == 0 and mock.lines == []
+    gpt = edited(made["good"], tmp_path / "gpt" / "gpt.eval", as_gpt_41)
+    [result] = check_log(str(gpt))
+    assert result.exit_code == 0
+    assert result.lines[0].startswith("Reproduction check (")
+    assert "  NOT a reproduction:" in result.lines
+    blockers = [line for line in result.lines if line.startswith("    - ")]
+    assert len(blockers) == 2, result.lines
+    assert blockers[0].startswith("    - grader mockllm/model is not one of the paper's graders")
+    assert blockers[1].startswith("    - covers 1 of the 5 scenarios")
+    done = run_specbench_cli(["check", str(gpt)], cwd=tmp_path)
+    assert done.returncode == 0 and "NOT a reproduction:" in done.stdout, done.stderr

@@ -155,7 +155,23 @@ class CheckResult:
 ExtraCheck = Callable[[RunData, CheckResult], None]
 """A further check of a run: adds lines to its result (`CheckResult.add`)."""
 
-EXTRA_CHECKS: tuple[ExtraCheck, ...] = ()
+
+def paper_reproduction(run: RunData, result: CheckResult) -> None:
+    """The reproduction check (`reproduction.reproduction_lines`: paper value, run value,
+    difference, the run's 95% interval, consistent / differs, or what prevents a
+    reproduction) for a run of one of the paper's models; nothing for another model. Never a
+    reason to fail: a run can be sound and still differ from the paper."""
+    from .reproduction import reproduction, reproduction_lines
+    from .summary import summarize
+
+    summary = summarize(run, "R1")
+    if reproduction(summary).model.name is None:
+        return
+    for line in reproduction_lines(summary):
+        result.add(line)
+
+
+EXTRA_CHECKS: tuple[ExtraCheck, ...] = (paper_reproduction,)
 """The further checks `specbench check` runs on each SpecBench run, in order."""
 
 
