@@ -476,8 +476,8 @@ def test_check_prints_the_reproduction_check_for_a_papers_model(
     made: dict[str, Path], tmp_path: Path
 ) -> None:
     """A run of a model the paper reports gets the reproduction check under its line (here:
-    not a reproduction: a scripted grader, one scenario); a model the paper does not report gets none.
-    Neither changes the exit status."""
+    not a reproduction: a scripted grader, one scenario); a model the paper does not report
+    gets none. Neither changes the exit status."""
     [mock] = check_log(str(made["good"]))
     assert mock.exit_code == 0 and mock.lines == []
     gpt = edited(made["good"], tmp_path / "gpt" / "gpt.eval", as_gpt_41)
