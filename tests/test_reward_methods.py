@@ -2,7 +2,8 @@
 test (`openai-api`, which passes `n` on) and the reward model (`/pooling`, scores a known
 function of the response). Per sample: the exact generations and reward calls, the chosen
 answer is the best-scored, TPO's stages see the right chosen / rejected pair, a broken reward
-reply is a clear error, and the judged answer's scores are exact."""
+reply leaves the sample unscored with its records, an unreachable server is a clear error, and
+the judged answer's scores are exact."""
 
 from __future__ import annotations
 
@@ -205,15 +206,39 @@ def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -
         ("AAAA", "expected one number in data[0].data, got 'AAAA'"),
     ],
 )
-def test_broken_reward_reply_is_a_clear_error(data: Any, problem: str, tmp_path: Path) -> None:
+def test_broken_reward_reply_leaves_the_sample_unscored_with_its_records(
+    data: Any, problem: str, tmp_path: Path
+) -> None:
+    """A reply without one score: the run completes; each sample is unscored with a reason
+    naming the server, the model and the problem, and keeps its generation record and its
+    candidates (none scored); the judge is never asked."""
     with LoopbackServer(script=script, reward=lambda body: pooling_reply(body, data)) as server:
         log = run(
             server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
         )
-    assert log.status == "error"
-    message = str(log.error.message if log.error else "")
-    assert f"reward model {RM} at http://127.0.0.1:{server.port}/pooling" in message
-    assert "no usable score" in message and problem in message
+        judged = [r for r in server.requests if r["body"]["model"] == "judge"]
+    assert log.status == "success", log.error
+    assert judged == []
+    assert log.samples is not None and len(log.samples) == SAMPLES
+    for sample in log.samples:
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.reason == "generation_failed"
+        reason = (
+            f"reward model {RM} at http://127.0.0.1:{server.port}/pooling returned no usable "
+            f"score: {problem}"
+        )
+        assert str(score.explanation).startswith(
+            f"Unscored: the method produced no answer: {reason}"
+        )
+        assert str(score.explanation).endswith(" (4 of 4 responses without a score).")
+        record = sample.store["generation"]
+        assert record["failure"].startswith(reason) and record["reward_calls"] == 4
+        assert record["model_calls"] == 1
+        kept = sample.store["reward_candidates"]
+        assert kept["chosen"] is None and len(kept["candidates"]) == 4
+        assert all(c["score"] is None for c in kept["candidates"])
+    metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
+    assert metrics["unscored"].value == SAMPLES
 
 
 def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
