@@ -312,3 +312,20 @@ def test_every_published_sample_reads_as_the_reader_reads_it_without_flags() -> 
             assert answer_flags(item.response) == [], f"{key}-{index}"
             checked += 1
     assert checked == 1500
+
+
+def test_every_format_character_is_removed() -> None:
+    """The list of format characters covers every Cf character this Python knows, and each
+    other invisible; a character of each kind is removed from text."""
+    import sys
+    import unicodedata
+
+    from specbench_inspect.scorers.canonical import _FORMAT_CHARACTERS, INVISIBLE
+
+    format_characters = [
+        chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
+    ]
+    assert len(format_characters) > 150
+    missing = [hex(ord(c)) for c in [*format_characters, *INVISIBLE] if not _FORMAT_CHARACTERS.match(c)]
+    assert missing == []
+    assert canonical("Y\U000e0041E\ufe0fS \u3164") == "YES "

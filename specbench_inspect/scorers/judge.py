@@ -22,7 +22,7 @@ from inspect_ai.util import collect
 from ..datasets.samples import SpecBenchMetadata
 from ..prompts import Templates
 from ..thinking import answer_text
-from .canonical import canonical, comparable
+from .canonical import canonical, comparable, judge_shaped
 from .quoting import grader_answer
 from .verdicts import (
     SECTIONS,
@@ -276,11 +276,14 @@ def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Call
     and refused (`SuspectReply`) if it holds two blocks for a section or a block copied from
     the answer, as it is or in the canonical form (see canonical)."""
 
+    # a block can only be copied from an answer that holds reader tags in canonical form
+    compare = comparable if judge_shaped(item.response) else None
+
     def read_answer(reply: str) -> T:
         answer = grader_answer(reply, response=item.response, boundary=item.boundary, prompt=prompt)
         one_block_in_canonical_form(answer)
         reading = read(answer)
-        no_copied_block(answer, item.response, comparable)
+        no_copied_block(answer, item.response, compare)
         return reading
 
     return read_answer
