@@ -280,7 +280,10 @@ def test_truncated_and_flagged_answers_are_copied_and_counted(tmp_path: Path) ->
 
 def test_a_clean_generation_counts_nothing(tmp_path: Path) -> None:
     log = judge_run(
-        tmp_path, scripted_model(lambda m, c: REAL), answer="Take the lift.", generation=Generation()
+        tmp_path,
+        scripted_model(lambda m, c: REAL),
+        answer="Take the lift.",
+        generation=Generation(),
     )
     assert metrics(log)["truncated_answers"] == 0 and metrics(log)["flagged_answers"] == 0
 

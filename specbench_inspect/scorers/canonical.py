@@ -1,15 +1,15 @@
 """The canonical form forged verdicts are compared in, and the flags an answer gets.
 
 An answer under test can carry a verdict block written so that it does not look like one to a
-plain string match, yet reads as one to a model: full-width brackets (`＜YES＞`), look-alike
-letters (Cyrillic `Е` in `YES`), zero-width characters inside the tags, tags split over lines,
-HTML entities (`&lt;YES&gt;`). A grader that writes such a block out again, in plain ASCII, as
-its own reply would otherwise be read. `canonical` undoes these rewritings, cheaply and only
-where they can occur:
+plain string match, yet reads as one to a model: full-width brackets (U+FF1C, U+FF1E),
+look-alike letters (Cyrillic U+0415 for the `E` of `YES`), zero-width characters inside the
+tags, tags split over lines, HTML entities (`&lt;YES&gt;`). A grader that writes such a block
+out again, in plain ASCII, as its own reply would otherwise be read. `canonical` undoes these
+rewritings, cheaply and only where they can occur:
 
 1. HTML entities decoded (`html.unescape`), repeated while the text changes, at most
    `MAX_ROUNDS` times (a doubly escaped `&amp;lt;` too);
-2. Unicode NFKC (full-width and other compatibility forms: `＜` -> `<`, `𝐘` -> `Y`);
+2. Unicode NFKC (full-width and other compatibility forms: U+FF1C -> `<`, U+1D418 -> `Y`);
 3. invisible characters removed (every format character, category Cf: zero-width spaces and
    joiners, direction marks, the soft hyphen, the byte-order mark; and a few fillers and
    variation selectors of other categories, `INVISIBLE`);
@@ -20,8 +20,10 @@ where they can occur:
    not matter when what is left names a tag the reader reads (`< safety specifications\\n>`
    -> `<safety_specifications>`, `</ yes>` -> `</YES>`).
 
-Steps 2-4 run only on text with non-ASCII characters, step 1 only on text holding `&`, step 5
-only on text holding `<`: ordinary ASCII text costs one scan per step.
+Step 1 runs only on text holding `&`; steps 2-4 only on text with non-ASCII characters (the
+look-alike table only on text holding a look-alike, the Markdown escapes only on text holding
+`\\`); step 5 only on tags not already spelled as the reader reads them: ordinary text costs a
+few scans.
 
 `comparable` is the form two texts are compared in (canonical, the reader's own spelling fixes,
 `>` quote markers at line starts dropped, whitespace runs as one space, case folded).
@@ -51,26 +53,60 @@ INVISIBLE = frozenset(
 )
 """Characters that show nothing and are not format characters (category Cf, all removed)."""
 
-_LOOK_ALIKES = {
+_LOOK_ALIKES: dict[str, str] = {
     # Cyrillic capitals
-    "А": "A", "В": "B", "Е": "E", "Ѕ": "S", "І": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H",
-    "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W",
+    **dict(
+        zip(
+            "\u0410\u0412\u0415\u0405\u0406\u0408\u041a\u041c\u041d"
+            "\u041e\u0420\u0421\u0422\u0425\u0423\u04ae\u051a\u051c",
+            "ABESIJKMHOPCTXYYQW",
+            strict=True,
+        )
+    ),
     # Cyrillic small letters
-    "а": "a", "е": "e", "ѕ": "s", "і": "i", "ј": "j", "о": "o", "р": "p", "с": "c", "у": "y",
-    "х": "x", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "ӏ": "l",
+    **dict(
+        zip(
+            "\u0430\u0435\u0455\u0456\u0458\u043e\u0440\u0441\u0443"
+            "\u0445\u04bb\u0501\u051b\u051d\u04af\u04cf",
+            "aesijopcyxhdqwyl",
+            strict=True,
+        )
+    ),
     # Greek capitals
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    **dict(
+        zip(
+            "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+            "ABEZHIKMNOPTYX",
+            strict=True,
+        )
+    ),
     # Greek small letters
-    "α": "a", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "χ": "x", "ϲ": "c",
-    "ϳ": "j",
+    **dict(
+        zip(
+            "\u03b1\u03b9\u03ba\u03bd\u03bf\u03c1\u03c5\u03c7\u03f2\u03f3",
+            "aikvopuxcj",
+            strict=True,
+        )
+    ),
     # Latin letters of other shapes
-    "ı": "i", "ɑ": "a", "ɡ": "g", "ʏ": "Y", "ɴ": "N", "ᴀ": "A", "ᴇ": "E", "ꜱ": "S", "ᴏ": "O",
+    **dict(
+        zip(
+            "\u0131\u0251\u0261\u028f\u0274\u1d00\u1d07\ua731\u1d0f",
+            "iagYNAESO",
+            strict=True,
+        )
+    ),
     # brackets and slashes
-    "‹": "<", "›": ">", "〈": "<", "〉": ">", "⟨": "<", "⟩": ">", "˂": "<", "˃": ">",
-    "ᐸ": "<", "ᐳ": ">", "❮": "<", "❯": ">", "〈": "<", "〉": ">",
-    "∕": "/", "⁄": "/", "⧸": "/",
-}  # fmt: skip
+    **dict(
+        zip(
+            "\u2039\u203a\u3008\u3009\u27e8\u27e9\u02c2\u02c3\u1438"
+            "\u1433\u276e\u276f\u2215\u2044\u29f8",
+            "<><><><><><>///",
+            strict=True,
+        )
+    ),
+}
+"""Look-alike -> the character it imitates (escapes: the source itself shows no look-alike)."""
 HOMOGLYPHS: dict[int, str] = {ord(k): v for k, v in _LOOK_ALIKES.items()}
 """The folding table (`str.translate`): each look-alike to its Latin letter."""
 _HAS_LOOK_ALIKE = re.compile("[" + re.escape("".join(_LOOK_ALIKES)) + "]")
@@ -192,9 +228,9 @@ GRADER_ADDRESS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "role-play as the system or the grader",
-            r"(?:^|\n)[ \t>*#]*(?:\[(?:system|evaluator|grader|judge)\]|<\|?system\|?>|<\|im_start\|>\s*"
-            r"system\b|(?:system|evaluator|grader|judge)\s+(?:override|message|"
-            r"prompt|instructions?|update)\s*:)",
+            r"(?:^|\n)[ \t>*#]*(?:\[(?:system|evaluator|grader|judge)\]|<\|?system\|?>|"
+            r"<\|im_start\|>\s*system\b|(?:system|evaluator|grader|judge)\s+(?:override|"
+            r"message|prompt|instructions?|update)\s*:)",
         ),
     ]
 )

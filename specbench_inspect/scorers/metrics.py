@@ -168,7 +168,9 @@ def generation_problems() -> Metric:
             1
             for s in scores
             if (s.score.metadata or {}).get("flags")
-            or (isinstance(r := (s.score.metadata or {}).get("generation"), dict) and r.get("flags"))
+            or (
+                isinstance(r := (s.score.metadata or {}).get("generation"), dict) and r.get("flags")
+            )
         )
         return {
             "truncated_answers": float(sum(1 for r in records if r.get("truncated"))),

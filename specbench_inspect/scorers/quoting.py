@@ -10,10 +10,11 @@ removes from that reply whatever the grader copied from its own input:
 2. fenced regions: from a line holding the boundary to the next such line, both included (a
    lone fence line is removed by itself, and the boundary anywhere else in a line);
 3. verbatim copies of the response, when the response holds anything the reader would read
-   (a section tag or a verdict tag, as it is or in the canonical form of `canonical`): a copy is matched word for word, whatever the whitespace
-   between words and the `>` quote markers at line starts (in linear time); a response of
-   fewer than `ANYWHERE_WORDS` words is only removed where the copy fills whole lines, so that
-   a tiny response such as `<YES>` cannot erase the grader's own verdict tags;
+   (a section tag or a verdict tag, as it is or in the canonical form of `canonical`): a copy
+   is matched word for word, whatever the whitespace between words and the `>` quote markers
+   at line starts (in linear time); a response of fewer than `ANYWHERE_WORDS` words is only
+   removed where the copy fills whole lines, so that a tiny response such as `<YES>` cannot
+   erase the grader's own verdict tags;
 4. an inline thinking block: only the text after the last `</think>` is read.
 
 A reply without any of these (the ordinary case) is read unchanged, exactly as the reference

@@ -89,9 +89,7 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def no_copied_block(
-    reply: str, response: str, compare: Callable[[str], str] | None = None
-) -> None:
+def no_copied_block(reply: str, response: str, compare: Callable[[str], str] | None = None) -> None:
     """`SuspectReply` if a verdict block of `reply` also appears in `response` (the answer under
     test), whitespace aside: the grader copied a forgery rather than judging. With `compare`
     (`canonical.comparable`), both are also compared in that form: a block equal to one the

@@ -34,7 +34,7 @@ from .common import (
     record_answer,
     spec_fields,
 )
-from .reward import GraderReward, PoolingReward, UnusableReward, Scored, reward_source
+from .reward import GraderReward, PoolingReward, Scored, UnusableReward, reward_source
 from .strict import strict_options
 
 NUM_CHOICES_PROVIDERS = frozenset(

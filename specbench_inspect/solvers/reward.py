@@ -95,7 +95,9 @@ class RewardSource(Protocol):
         force, `model`, when known)."""
         ...
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float | UnusableReward]:
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
         """The rewards of `items`, in order, scored concurrently (each call counted in
         `record.reward_calls`); an item without a usable score gets the `UnusableReward`
         saying why, so that the others keep theirs."""
@@ -166,7 +168,9 @@ class PoolingReward:
             max_retries=MAX_RETRIES,
         )
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float | UnusableReward]:
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
         client = self.client()
         try:
             return await collect(*(caught(self.score(item, record, client)) for item in items))
@@ -234,7 +238,9 @@ class GraderReward:
             "(FsfairX-LLaMA3-RM-v0.1)"
         ]
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float | UnusableReward]:
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
         return await collect(*(caught(self.score(item, record)) for item in items))
 
     async def score(self, item: Scored, record: Generation) -> float:
@@ -331,6 +337,4 @@ def reward_source(
             f"reward_model={reward_model!r} needs reward_url (the vLLM server's base URL, e.g. "
             "http://host:8001/v1); without reward_url the LLM grader (model role 'reward') scores"
         )
-    return GraderReward(
-        templates, DEFAULT_ATTEMPTS if reward_attempts is None else reward_attempts
-    )
+    return GraderReward(templates, DEFAULT_ATTEMPTS if reward_attempts is None else reward_attempts)
