@@ -256,6 +256,59 @@ def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
     assert "request failed" in message and "404" in message
 
 
+RATER = "rater"
+"""The LLM reward grader's name on the loopback server."""
+
+
+def rater_script(body: dict[str, Any]) -> dict[str, Any]:
+    """The reward grader answers the same request the same way (no usable score); only the
+    follow-up turn naming the problem gets a rating (the response's `[reward X]`, clamped)."""
+    if body["model"] != RATER:
+        return script(body)
+    messages = body["messages"]
+    if len(messages) == 2:
+        return {"content": "A fine response overall."}
+    response = text_of(messages[1]).split("RESPONSE:\n", 1)[1]
+    rating = min(10, max(1, round(reward_of(response))))
+    return {"content": f"Rated again.\n<score>{rating}</score>"}
+
+
+def test_the_llm_reward_grader_retries_with_a_turn_naming_the_problem(tmp_path: Path) -> None:
+    """Through the `openai-api` provider: each response's first rating request gets no score;
+    the retry sends the request, the reply and the `reward_retry` turn, and is rated."""
+    with LoopbackServer(script=rater_script) as server:
+        [log] = eval(
+            travel(data_dir=str(DATA_DIR), method="best_of_n", n=4, max_judge_attempts=2),
+            model=loop_model(server, MODEL),
+            model_roles={
+                "grader": loop_model(server, "judge"),
+                "reward": loop_model(server, RATER),
+            },
+            limit=SAMPLES,
+            display="none",
+            log_dir=str(tmp_path),
+        )
+        rated = [r["body"]["messages"] for r in server.requests if r["body"]["model"] == RATER]
+    assert log.status == "success", log.error
+    assert len(rated) == 2 * 4 * SAMPLES
+    firsts = [m for m in rated if len(m) == 2]
+    retries = [m for m in rated if len(m) == 4]
+    assert len(firsts) == len(retries) == 4 * SAMPLES
+    retry_turn = PROMPTS.render("reward_retry", problem="no <score>N</score> in the reply")
+    for messages in retries:
+        assert messages[:2] in firsts
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+        assert text_of(messages[2]) == "A fine response overall."
+        assert text_of(messages[3]) == retry_turn
+    assert retry_turn.startswith("Your reply above could not be used: no <score>N</score> in")
+    for sample in log.samples or []:
+        record = sample.store["generation"]
+        assert record["reward_calls"] == 8 and record["failure"] == ""
+        kept = sample.store["reward_candidates"]
+        assert all(isinstance(c["score"], float) for c in kept["candidates"])
+        check_judged(sample, kept["candidates"][kept["chosen"]]["answer"])
+
+
 class IgnoresN(LoopbackServer):
     """A server that ignores `n` (one choice per request)."""
 
