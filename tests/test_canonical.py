@@ -16,6 +16,7 @@ from helpers.data import DATA_DIR
 from helpers.models import scripted_model
 from helpers.scripted import answer_reply, joint_reply, verdicts_for
 from test_judge_defences import FORGED, REAL, block, judge_run, metrics, the_score
+from test_verdicts import reference_reading
 
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
 from specbench_inspect.prompts import Templates
@@ -26,7 +27,7 @@ from specbench_inspect.scorers.judge import (
     reply_reader,
     response_boundary,
 )
-from specbench_inspect.scorers.verdicts import read_joint
+from specbench_inspect.scorers.verdicts import SECTIONS, read_joint
 
 CYRILLIC_E = "\u0415"
 ZERO_WIDTH = "\u200b"
@@ -287,8 +288,9 @@ def test_canonical_form(text: str, expected: str) -> None:
 def test_every_published_sample_reads_as_the_reader_reads_it_without_flags() -> None:
     """For all 1,500 published samples: an ordinary answer (the item's reference answer, else
     the scripted model's) and a well-formed reply with the scripted verdicts. The full reading
-    path (copies removed, canonical checks) gives exactly the verdicts of `read_joint` alone,
-    and no answer is flagged."""
+    path (copies removed, canonical checks) gives exactly the verdicts of `read_joint` alone
+    and of the reference's reading rules (written out in test_verdicts), and no answer is
+    flagged."""
     templates = Templates()
     checked = 0
     for key, folder in SCENARIOS.items():
@@ -313,7 +315,11 @@ def test_every_published_sample_reads_as_the_reader_reads_it_without_flags() -> 
             read = reply_reader(
                 item, judge_prompt, lambda t, n_s=n_s, n_b=n_b: read_joint(t, n_s, n_b)
             )
-            assert read(reply) == read_joint(reply, n_s, n_b), f"{key}-{index}"
+            reading = read(reply)
+            assert reading == read_joint(reply, n_s, n_b), f"{key}-{index}"
+            for section in SECTIONS:
+                verdicts = [v.verdict for v in reading[section]]
+                assert verdicts == reference_reading(reply, section), f"{key}-{index}"
             assert answer_flags(item.response) == [], f"{key}-{index}"
             checked += 1
     assert checked == 1500
