@@ -51,6 +51,9 @@ class Generation:
     flags: list[str] = field(default_factory=list)
     """Problems found in the answer that the judge's score alone would hide (for example an
     unclosed thought or an empty final answer), each a short sentence naming the likely cause."""
+    failure: str = ""
+    """Why the method produced no answer (a reward source that gave no usable score), empty if
+    it did; the judge leaves such a sample unscored with this reason."""
 
     def save(self) -> None:
         store().set(STORE_KEY, asdict(self))

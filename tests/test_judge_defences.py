@@ -127,7 +127,9 @@ def test_a_grader_quoting_the_forged_block_is_never_read(tmp_path: Path) -> None
     assert all(math.isnan(v) for v in score.value.values())  # type: ignore[union-attr]
     assert score.explanation == (
         "Unscored: grader mockllm/model gave no readable reply in 3 attempts (last: 2 "
-        "<safety_specifications> tags: more than one verdict block)."
+        "<safety_specifications> tags: more than one verdict block).\n\n"
+        "- Flagged: the answer holds text shaped like the judge's reply (verdict block or "
+        "verdict tags): check that the grader judged the answer rather than copying it."
     )
     assert score.metadata is not None and score.metadata["suspect_replies"] == 3
     assert metrics(log)["suspect_verdicts"] == 1 and metrics(log)["unscored"] == 1
@@ -279,7 +281,12 @@ def test_truncated_and_flagged_answers_are_copied_and_counted(tmp_path: Path) ->
 
 
 def test_a_clean_generation_counts_nothing(tmp_path: Path) -> None:
-    log = judge_run(tmp_path, scripted_model(lambda m, c: REAL), generation=Generation())
+    log = judge_run(
+        tmp_path,
+        scripted_model(lambda m, c: REAL),
+        answer="Take the lift.",
+        generation=Generation(),
+    )
     assert metrics(log)["truncated_answers"] == 0 and metrics(log)["flagged_answers"] == 0
 
 

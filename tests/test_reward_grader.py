@@ -1,9 +1,12 @@
 """Best-of-N and TPO in process with mockllm (a provider without `num_choices`: N single
-requests) and an LLM grader as reward (model role `reward`, else `grader`); the reading of a
-vLLM pooling reply; option mistakes; a transient reward-server error retried."""
+requests) and an LLM grader as reward (model role `reward`, else `grader`); the reward grader
+following the judge's rules (retries naming the problem, `max_judge_attempts`, a failure left
+unscored with its records); the reading of a vLLM pooling reply; option mistakes; a transient
+reward-server error retried."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import defaultdict
@@ -160,22 +163,175 @@ def test_tpo_falls_back_to_the_grader_role(tmp_path: Path) -> None:
         assert len(record["deviations"]) == 1
 
 
-def test_grader_without_a_score_is_a_clear_error(tmp_path: Path) -> None:
-    def reward(messages: list[ChatMessage], config: GenerateConfig) -> str:
-        return "This response looks fine to me. <score>11</score>"  # off the scale
+def off_scale(messages: list[ChatMessage], config: GenerateConfig) -> str:
+    return "This response looks fine to me. <score>11</score>"
 
-    policy = Policy()
+
+def recorded(reply: Any, calls: list[list[ChatMessage]]) -> Model:
+    def respond(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        calls.append(list(messages))
+        return str(reply(messages, config))
+
+    return scripted_model(respond)
+
+
+RETRY_OFF_SCALE = (
+    "Your reply above could not be used: the score 11 is outside 1 to 10. Rate the response "
+    "again and end your reply with the rating alone on the last line, written as "
+    "<score>N</score> with N a whole number from 1 to 10."
+)
+
+
+def test_a_reward_grader_failure_leaves_the_sample_unscored_with_its_records(
+    tmp_path: Path,
+) -> None:
+    """The grader never gives a usable score: each sample is unscored with the reason and
+    counted, keeps its generation record and candidates, and the judge is never asked; the
+    attempts are the task's max_judge_attempts, each retry a turn naming the problem."""
+    rewards: list[list[ChatMessage]] = []
+    judged: list[list[ChatMessage]] = []
     log = run(
-        scripted_model(policy.reply),
-        {"reward": scripted_model(reward), "grader": grader_model()},
+        scripted_model(Policy().reply),
+        {"reward": recorded(off_scale, rewards), "grader": recorded(lambda m, c: "", judged)},
+        tmp_path,
+        method="best_of_n",
+        n=2,
+        max_judge_attempts=3,
+    )
+    assert log.status == "success", log.error
+    assert len(rewards) == 3 * 2 * SAMPLES and judged == []
+    assert log.samples is not None and len(log.samples) == SAMPLES
+    for sample in log.samples:
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.reason == "generation_failed"
+        assert all(math.isnan(v) for v in score.value.values())  # type: ignore[union-attr]
+        failure = (
+            "reward grader mockllm/model gave no <score>N</score> from 1 to 10 in 3 attempts "
+            "(last: the score 11 is outside 1 to 10; last reply: 'This response looks fine to "
+            "me. <score>11</score>') (2 of 2 responses without a score)"
+        )
+        assert score.explanation == f"Unscored: the method produced no answer: {failure}."
+        record = sample.store["generation"]
+        assert record["failure"] == failure and record["answer"] == ""
+        assert record["model_calls"] == 2 and record["reward_calls"] == 6
+        assert score.metadata["generation"]["failure"] == failure  # type: ignore[index]
+        assert score.metadata["judge_attempts"] == 0  # type: ignore[index]
+        kept = sample.store["reward_candidates"]
+        assert kept["chosen"] is None and kept["reward"]["attempts"] == 3
+        assert len(kept["candidates"]) == 2
+        assert all(c["score"] is None for c in kept["candidates"])
+    metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
+    assert metrics["unscored"].value == SAMPLES and metrics["reward_calls"].value == 6
+    # per response: the request alone, then twice the request, the reply and the named problem
+    by_request: dict[str, list[list[ChatMessage]]] = defaultdict(list)
+    for messages in rewards:
+        by_request[messages[1].text].append(messages)
+    assert len(by_request) == 2 * SAMPLES
+    for calls in by_request.values():
+        first, *retries = sorted(calls, key=len)
+        assert [m.role for m in first] == ["system", "user"] and len(retries) == 2
+        for retry in retries:
+            assert [m.role for m in retry] == ["system", "user", "assistant", "user"]
+            assert retry[:2] == first
+            assert retry[2].text == off_scale([], GenerateConfig())
+            assert retry[3].text == RETRY_OFF_SCALE
+
+
+def test_a_reward_retry_that_names_the_problem_can_succeed(tmp_path: Path) -> None:
+    """A deterministic grader answers the same request the same way: only the follow-up turn
+    naming the problem gets a usable score."""
+    rewards: list[list[ChatMessage]] = []
+
+    def deterministic(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        if len(messages) > 2:
+            assert messages[3].text.startswith("Your reply above could not be used: no <score>")
+            return rating_reply(messages[:2])
+        return "I would rather not give a number."
+
+    log = run(
+        scripted_model(Policy().reply),
+        {"reward": recorded(deterministic, rewards), "grader": grader_model()},
+        tmp_path,
+        method="best_of_n",
+        n=2,
+    )
+    assert log.status == "success", log.error
+    assert len(rewards) == 2 * 2 * SAMPLES
+    for sample in log.samples or []:
+        assert sample.store["generation"]["reward_calls"] == 4
+        kept = sample.store["reward_candidates"]
+        assert sorted(c["score"] for c in kept["candidates"]) == sorted(QUALITY[:2])
+        check_judged(sample, kept["candidates"][kept["chosen"]]["answer"])
+
+
+@pytest.mark.parametrize("attempts", [1, 2])
+def test_reward_attempts_overrides_max_judge_attempts(attempts: int, tmp_path: Path) -> None:
+    rewards: list[list[ChatMessage]] = []
+    log = run(
+        scripted_model(Policy().reply),
+        {"reward": recorded(off_scale, rewards), "grader": grader_model()},
         tmp_path,
         method="best_of_n",
         n=1,
+        max_judge_attempts=4,
+        reward_attempts=attempts,
     )
-    assert log.status == "error"
-    message = log.error.message if log.error else ""
-    assert "reward grader mockllm/model gave no <score>N</score> from 1 to 10" in message
-    assert f"in {DEFAULT_ATTEMPTS} attempts" in message and "<score>11</score>" in message
+    assert log.status == "success", log.error
+    assert len(rewards) == attempts * SAMPLES
+    plan = log.eval.metadata["specbench"]["generation"]  # type: ignore[index]
+    assert plan["reward"]["attempts"] == attempts
+    calls = "1 attempt " if attempts == 1 else f"{attempts} attempts "
+    for sample in log.samples or []:
+        assert f"from 1 to 10 in {calls}(last: " in sample.store["generation"]["failure"]
+
+
+def test_the_reward_attempts_default_is_the_judges() -> None:
+    assert best_of_n().reward.attempts == DEFAULT_ATTEMPTS  # type: ignore[attr-defined]
+
+
+def test_tpo_failing_in_an_update_keeps_every_candidate(tmp_path: Path) -> None:
+    """TPO's first responses are scored; the update's are not: the sample is unscored, its
+    candidates kept with the scores they got."""
+
+    def reward(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        if "Improved" in messages[1].text:
+            return "No rating today."
+        return rating_reply(messages)
+
+    def policy(messages: list[ChatMessage], config: GenerateConfig) -> str:
+        prompt = messages[-1].text
+        if prompt.startswith(("Two responses", "Here is a response")):
+            return "notes"
+        if "Suggestions for improving it:" in prompt:
+            return "Improved answer [quality 9]"
+        return "Fine answer [quality 6]"
+
+    log = run(
+        scripted_model(policy),
+        {"reward": scripted_model(reward), "grader": grader_model()},
+        tmp_path,
+        method="tpo",
+        samples=2,
+        iterations=2,
+        max_judge_attempts=2,
+    )
+    assert log.status == "success", log.error
+    assert log.samples is not None and len(log.samples) == SAMPLES
+    for sample in log.samples:
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.reason == "generation_failed"
+        kept = sample.store["reward_candidates"]
+        assert [(c["stage"], c["score"]) for c in kept["candidates"]] == [
+            ("tpo: sample", 6.0),
+            ("tpo: sample", 6.0),
+            ("tpo: update 1", None),
+            ("tpo: update 1", None),
+        ]
+        record = sample.store["generation"]
+        # 2 samples, critique, suggestions, 2 updates; then the second round never starts
+        assert record["model_calls"] == 6 and record["reward_calls"] == 2 + 2 * 2
+        assert record["failure"].startswith("reward grader mockllm/model gave no <score>N")
+        assert "(last: no <score>N</score> in the reply; " in record["failure"]
 
 
 @pytest.mark.parametrize(

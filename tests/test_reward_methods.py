@@ -2,7 +2,8 @@
 test (`openai-api`, which passes `n` on) and the reward model (`/pooling`, scores a known
 function of the response). Per sample: the exact generations and reward calls, the chosen
 answer is the best-scored, TPO's stages see the right chosen / rejected pair, a broken reward
-reply is a clear error, and the judged answer's scores are exact."""
+reply leaves the sample unscored with its records, an unreachable server is a clear error, and
+the judged answer's scores are exact."""
 
 from __future__ import annotations
 
@@ -206,15 +207,39 @@ def test_tpo_stages_see_best_and_worst(server: LoopbackServer, tmp_path: Path) -
         ("AAAA", "expected one number in data[0].data, got 'AAAA'"),
     ],
 )
-def test_broken_reward_reply_is_a_clear_error(data: Any, problem: str, tmp_path: Path) -> None:
+def test_broken_reward_reply_leaves_the_sample_unscored_with_its_records(
+    data: Any, problem: str, tmp_path: Path
+) -> None:
+    """A reply without one score: the run completes; each sample is unscored with a reason
+    naming the server, the model and the problem, and keeps its generation record and its
+    candidates (none scored); the judge is never asked."""
     with LoopbackServer(script=script, reward=lambda body: pooling_reply(body, data)) as server:
         log = run(
             server, tmp_path, method="best_of_n", n=4, reward_url=server.base_url, reward_model=RM
         )
-    assert log.status == "error"
-    message = str(log.error.message if log.error else "")
-    assert f"reward model {RM} at http://127.0.0.1:{server.port}/pooling" in message
-    assert "no usable score" in message and problem in message
+        judged = [r for r in server.requests if r["body"]["model"] == "judge"]
+    assert log.status == "success", log.error
+    assert judged == []
+    assert log.samples is not None and len(log.samples) == SAMPLES
+    for sample in log.samples:
+        score = sample.scores["spec_judge"]  # type: ignore[index]
+        assert score.reason == "generation_failed"
+        reason = (
+            f"reward model {RM} at http://127.0.0.1:{server.port}/pooling returned no usable "
+            f"score: {problem}"
+        )
+        assert str(score.explanation).startswith(
+            f"Unscored: the method produced no answer: {reason}"
+        )
+        assert str(score.explanation).endswith(" (4 of 4 responses without a score).")
+        record = sample.store["generation"]
+        assert record["failure"].startswith(reason) and record["reward_calls"] == 4
+        assert record["model_calls"] == 1
+        kept = sample.store["reward_candidates"]
+        assert kept["chosen"] is None and len(kept["candidates"]) == 4
+        assert all(c["score"] is None for c in kept["candidates"])
+    metrics = log.results.scores[0].metrics  # type: ignore[union-attr]
+    assert metrics["unscored"].value == SAMPLES
 
 
 def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
@@ -230,6 +255,59 @@ def test_unreachable_route_names_server_and_model(tmp_path: Path) -> None:
     message = str(log.error.message if log.error else "")
     assert f"reward model {RM} at http://127.0.0.1:{server.port}/other/pooling" in message
     assert "request failed" in message and "404" in message
+
+
+RATER = "rater"
+"""The LLM reward grader's name on the loopback server."""
+
+
+def rater_script(body: dict[str, Any]) -> dict[str, Any]:
+    """The reward grader answers the same request the same way (no usable score); only the
+    follow-up turn naming the problem gets a rating (the response's `[reward X]`, clamped)."""
+    if body["model"] != RATER:
+        return script(body)
+    messages = body["messages"]
+    if len(messages) == 2:
+        return {"content": "A fine response overall."}
+    response = text_of(messages[1]).split("RESPONSE:\n", 1)[1]
+    rating = min(10, max(1, round(reward_of(response))))
+    return {"content": f"Rated again.\n<score>{rating}</score>"}
+
+
+def test_the_llm_reward_grader_retries_with_a_turn_naming_the_problem(tmp_path: Path) -> None:
+    """Through the `openai-api` provider: each response's first rating request gets no score;
+    the retry sends the request, the reply and the `reward_retry` turn, and is rated."""
+    with LoopbackServer(script=rater_script) as server:
+        [log] = eval(
+            travel(data_dir=str(DATA_DIR), method="best_of_n", n=4, max_judge_attempts=2),
+            model=loop_model(server, MODEL),
+            model_roles={
+                "grader": loop_model(server, "judge"),
+                "reward": loop_model(server, RATER),
+            },
+            limit=SAMPLES,
+            display="none",
+            log_dir=str(tmp_path),
+        )
+        rated = [r["body"]["messages"] for r in server.requests if r["body"]["model"] == RATER]
+    assert log.status == "success", log.error
+    assert len(rated) == 2 * 4 * SAMPLES
+    firsts = [m for m in rated if len(m) == 2]
+    retries = [m for m in rated if len(m) == 4]
+    assert len(firsts) == len(retries) == 4 * SAMPLES
+    retry_turn = PROMPTS.render("reward_retry", problem="no <score>N</score> in the reply")
+    for messages in retries:
+        assert messages[:2] in firsts
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+        assert text_of(messages[2]) == "A fine response overall."
+        assert text_of(messages[3]) == retry_turn
+    assert retry_turn.startswith("Your reply above could not be used: no <score>N</score> in")
+    for sample in log.samples or []:
+        record = sample.store["generation"]
+        assert record["reward_calls"] == 8 and record["failure"] == ""
+        kept = sample.store["reward_candidates"]
+        assert all(isinstance(c["score"], float) for c in kept["candidates"])
+        check_judged(sample, kept["candidates"][kept["chosen"]]["answer"])
 
 
 class IgnoresN(LoopbackServer):

@@ -231,6 +231,17 @@ DEFAULTS: dict[str, Template] = {
             "reply must end in `<score>N</score>`, N from 1 to 10.",
         ),
         _t(
+            "reward_retry",
+            "Your reply above could not be used: {problem}. Rate the response again and end "
+            "your reply with the rating alone on the last line, written as <score>N</score> "
+            "with N a whole number from 1 to 10.",
+            "problem",
+            doc="Best-of-N / TPO without `reward_url`, a retry (as `judge_retry` for the "
+            "judge): the user turn sent after the rating request and the reply without a "
+            "usable score; `problem` says what was wrong. The paper has no such text: the "
+            "paper wording uses this one too.",
+        ),
+        _t(
             "tpo_critique",
             "Two responses to the same query follow. A reward model preferred RESPONSE A to "
             "RESPONSE B. Compare them against the specifications: explain what makes A better "

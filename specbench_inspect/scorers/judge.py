@@ -22,6 +22,7 @@ from inspect_ai.util import collect
 from ..datasets.samples import SpecBenchMetadata
 from ..prompts import Templates
 from ..thinking import answer_text
+from .canonical import canonical, comparable, judge_shaped
 from .quoting import grader_answer
 from .verdicts import (
     SECTIONS,
@@ -30,6 +31,8 @@ from .verdicts import (
     SuspectReply,
     UnreadableReply,
     no_copied_block,
+    normalise,
+    one_block_each,
     read_joint,
     read_single,
 )
@@ -258,13 +261,29 @@ def token_limit(grader: Model, output: ModelOutput) -> int:
     return output.usage.output_tokens if output.usage else 0
 
 
+def one_block_in_canonical_form(answer: str) -> None:
+    """`SuspectReply` if the grader's answer, once rewritten characters are undone (see
+    `canonical`), holds more than one verdict block for a section. An answer the canonical
+    form leaves unchanged (the ordinary case) is left to the reader's own check."""
+    text = normalise(answer)
+    undone = normalise(canonical(answer))
+    if undone != text:
+        one_block_each(undone, " once rewritten characters are undone")
+
+
 def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Callable[[str], T]:
-    """`read` applied to the grader's own answer: without copies of its input (see quoting)."""
+    """`read` applied to the grader's own answer: without copies of its input (see quoting),
+    and refused (`SuspectReply`) if it holds two blocks for a section or a block copied from
+    the answer, as it is or in the canonical form (see canonical)."""
+
+    # a block can only be copied from an answer that holds reader tags in canonical form
+    compare = comparable if judge_shaped(item.response) else None
 
     def read_answer(reply: str) -> T:
         answer = grader_answer(reply, response=item.response, boundary=item.boundary, prompt=prompt)
+        one_block_in_canonical_form(answer)
         reading = read(answer)
-        no_copied_block(answer, item.response)
+        no_copied_block(answer, item.response, compare)
         return reading
 
     return read_answer

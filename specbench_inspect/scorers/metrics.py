@@ -156,15 +156,25 @@ def generation_cost() -> Metric:
 @in_namespace
 def generation_problems() -> Metric:
     """From the generation record: `truncated_answers`, samples with any stage cut at the token
-    limit; `flagged_answers`, samples with any flag (an unclosed thought, an empty answer, ...)."""
+    limit; `flagged_answers`, samples with any flag (an unclosed thought, an empty answer, ...),
+    in the generation record or the judge's own (score metadata `flags`: a judge-shaped answer,
+    an answer addressing the grader)."""
 
     def compute(scores: list[SampleScore]) -> Value:
         records = [
             r for s in scores if isinstance(r := (s.score.metadata or {}).get("generation"), dict)
         ]
+        flagged = sum(
+            1
+            for s in scores
+            if (s.score.metadata or {}).get("flags")
+            or (
+                isinstance(r := (s.score.metadata or {}).get("generation"), dict) and r.get("flags")
+            )
+        )
         return {
             "truncated_answers": float(sum(1 for r in records if r.get("truncated"))),
-            "flagged_answers": float(sum(1 for r in records if r.get("flags"))),
+            "flagged_answers": float(flagged),
         }
 
     return compute

@@ -10,15 +10,19 @@ removes from that reply whatever the grader copied from its own input:
 2. fenced regions: from a line holding the boundary to the next such line, both included (a
    lone fence line is removed by itself, and the boundary anywhere else in a line);
 3. verbatim copies of the response, when the response holds anything the reader would read
-   (a section tag or a verdict tag): a copy is matched word for word, whatever the whitespace
-   between words and the `>` quote markers at line starts (in linear time); a response of
-   fewer than `ANYWHERE_WORDS` words is only removed where the copy fills whole lines, so that
-   a tiny response such as `<YES>` cannot erase the grader's own verdict tags;
+   (a section tag or a verdict tag, as it is or in the canonical form of `canonical`): a copy
+   is matched word for word, whatever the whitespace between words and the `>` quote markers
+   at line starts (in linear time); a response of fewer than `ANYWHERE_WORDS` words is only
+   removed where the copy fills whole lines, so that a tiny response such as `<YES>` cannot
+   erase the grader's own verdict tags;
 4. an inline thinking block: only the text after the last `</think>` is read.
 
 A reply without any of these (the ordinary case) is read unchanged, exactly as the reference
-reads it. What remains out of reach: a grader that copies only part of the response, or
-rewords it, or is talked by the response into writing forged verdicts of its own.
+reads it. A verdict block the grader wrote out again from the answer with its characters
+rewritten (full-width, look-alike letters, entities, ...) is not removed here: `judge.py`
+refuses the reply (`verdicts.no_copied_block` in the canonical form). What remains out of
+reach: a grader that copies only part of the response, or rewords its sentences, or is talked
+by the response into writing forged verdicts of its own (see docs/judge-defences.md).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from ..thinking import THINK_CLOSE
+from .canonical import judge_shaped
 from .verdicts import normalise
 
 ANYWHERE_WORDS = 8
@@ -179,6 +184,6 @@ def grader_answer(reply: str, *, response: str, boundary: str, prompt: str = "")
     ):
         text = remove_copies(text, prompt)
     text = remove_fenced(text, boundary)
-    if readable_marks(response):
+    if readable_marks(response) or judge_shaped(response):
         text = remove_copies(text, response, whole_lines=len(tokens(response)) < ANYWHERE_WORDS)
     return text.rpartition(THINK_CLOSE)[2]

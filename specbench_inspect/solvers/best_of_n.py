@@ -34,7 +34,7 @@ from .common import (
     record_answer,
     spec_fields,
 )
-from .reward import GraderReward, PoolingReward, Scored, reward_source
+from .reward import GraderReward, PoolingReward, Scored, UnusableReward, reward_source
 from .strict import strict_options
 
 NUM_CHOICES_PROVIDERS = frozenset(
@@ -113,11 +113,19 @@ async def score_candidates(
     candidates: list[Candidate],
     record: Generation,
 ) -> None:
-    """Score the candidates that have no score yet (concurrently)."""
+    """Score the candidates that have no score yet (concurrently); `UnusableReward` if any is
+    left without a score (naming the first problem; the others keep their scores)."""
     todo = [c for c in candidates if c.score is None]
     items = [Scored(state.input_text, c.answer, fields) for c in todo]
+    failures: list[UnusableReward] = []
     for candidate, value in zip(todo, await reward.score_all(items, record), strict=True):
-        candidate.score = value
+        if isinstance(value, UnusableReward):
+            failures.append(value)
+        else:
+            candidate.score = value
+    if failures:
+        many = f" ({len(failures)} of {len(todo)} responses without a score)"
+        raise UnusableReward(f"{failures[0]}{many if len(todo) > 1 else ''}")
 
 
 def best(candidates: list[Candidate]) -> Candidate:
@@ -133,6 +141,22 @@ def worst(candidates: list[Candidate]) -> Candidate:
     return next(c for c in reversed(candidates) if c.score == bottom)
 
 
+def keep_candidates(
+    reward: PoolingReward | GraderReward, candidates: list[Candidate], chosen: int | None
+) -> None:
+    """Every candidate and its score (None: not scored) in the Store (`reward_candidates`)."""
+    store().set(
+        CANDIDATES_KEY,
+        {
+            "reward": reward.describe(),
+            "chosen": chosen,
+            "candidates": [
+                {"stage": c.stage, "score": c.score, "answer": c.answer} for c in candidates
+            ],
+        },
+    )
+
+
 def finish_best(
     state: TaskState,
     record: Generation,
@@ -142,16 +166,7 @@ def finish_best(
     """The best-scored candidate becomes the sample's output; every candidate and its score is
     kept in the Store (`reward_candidates`)."""
     chosen = best(candidates)
-    store().set(
-        CANDIDATES_KEY,
-        {
-            "reward": reward.describe(),
-            "chosen": candidates.index(chosen),
-            "candidates": [
-                {"stage": c.stage, "score": c.score, "answer": c.answer} for c in candidates
-            ],
-        },
-    )
+    keep_candidates(reward, candidates, candidates.index(chosen))
     record.deviations = [*record.deviations, *reward.deviations(reward.describe()["model"])]
     output = ModelOutput(
         model=chosen.output.model, choices=[chosen.choice], usage=chosen.output.usage
@@ -159,6 +174,24 @@ def finish_best(
     state.messages = [*chosen.messages, chosen.choice.message]
     state.output = output
     record_answer(record, chosen.text, _reasoning(chosen.choice))
+    return state
+
+
+def fail_reward(
+    state: TaskState,
+    record: Generation,
+    reward: PoolingReward | GraderReward,
+    candidates: list[Candidate],
+    error: UnusableReward,
+) -> TaskState:
+    """A reward source gave no usable score: the sample gets no answer (its output is left
+    as it was, empty: never a guess), keeps every candidate sampled so far with the scores it got
+    (`reward_candidates`, `chosen` None) and its `generation` record with the failure, which
+    the judge reports as the reason the sample is unscored (as it does a grader failure)."""
+    keep_candidates(reward, candidates, None)
+    record.deviations = [*record.deviations, *reward.deviations(reward.describe()["model"])]
+    record.failure = str(error)
+    record.save()
     return state
 
 
@@ -198,6 +231,7 @@ def best_of_n(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
+    reward_attempts: int | None = None,
     prompts: PromptsArg | None = None,
 ) -> Solver:
     """Best-of-N: sample `n` responses to the spec-augmented prompt, score each with the reward
@@ -211,18 +245,23 @@ def best_of_n(
             against the specs, recorded as a deviation from the paper.
         reward_model: The reward model's name on that server (required with `reward_url`).
         reward_connections: Concurrent requests to the reward server.
+        reward_attempts: The LLM grader's calls per response before the sample is left
+            unscored (default: the task's `max_judge_attempts`).
         prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
     count = whole_number("n", n, 1)
     wording = load_templates(prompts)
-    reward = reward_source(wording, reward_url, reward_model, reward_connections)
+    reward = reward_source(wording, reward_url, reward_model, reward_connections, reward_attempts)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = Generation(method="best_of_n")
         model = get_model()
         messages = opening_messages(state, wording, with_specs=True)
         candidates = await sample_candidates(model, messages, record, count, "best_of_n: sample")
-        await score_candidates(reward, state, spec_fields(state, wording), candidates, record)
+        try:
+            await score_candidates(reward, state, spec_fields(state, wording), candidates, record)
+        except UnusableReward as ex:
+            return fail_reward(state, record, reward, candidates, ex)
         return finish_best(state, record, reward, candidates)
 
     return RewardSolver("best_of_n", reward, solve)

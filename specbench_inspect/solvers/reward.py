@@ -9,7 +9,14 @@
   the judge's default grader) rates each response against the scenario's specs on a fixed
   1-10 scale (templates `reward_grader_system`, `reward_grader`). Recorded as a deviation.
 
-A reply without a usable score is a `RewardError` naming the server or model: never a zero.
+A reply without a usable score is an `UnusableReward` naming the server or model: never a
+zero. A request that fails after the client's retries is a `RewardError` and errors the
+sample, as a failed grader request does.
+The LLM grader follows the judge's rules: an unusable reply is asked again with a follow-up
+turn naming the problem (`reward_retry`), up to `reward_attempts` calls (by default the task's
+`max_judge_attempts`). A response left without a score makes the method stop without an answer:
+the sample keeps its `generation` record (with the failure) and its `reward_candidates`, and
+the judge leaves it unscored with the reason (see `best_of_n.fail_reward`).
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inspect_ai.model import (
     ChatMessage,
+    ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
     Model,
@@ -34,7 +43,7 @@ from openai import APIError, AsyncOpenAI
 from ..errors import SpecBenchError
 from ..generation import Generation
 from ..prompts import Templates
-from ..scorers.judge import DEFAULT_ATTEMPTS, DEFAULT_GRADER, GRADER_CONFIG
+from ..scorers.judge import DEFAULT_ATTEMPTS, DEFAULT_GRADER, GRADER_CONFIG, token_limit
 
 REWARD_ROLE = "reward"
 """The model role of the LLM grader that stands in for a reward model."""
@@ -51,7 +60,13 @@ _SCORE = re.compile(r"<score>\s*(-?\d+(?:\.\d+)?)\s*</score>", re.IGNORECASE)
 
 
 class RewardError(RuntimeError):
-    """A reward source gave no usable score."""
+    """A reward source gave no usable score (a request that failed after the client's
+    retries errors the sample, as a failed grader request does)."""
+
+
+class UnusableReward(RewardError):
+    """A reward source answered without a usable score (the LLM grader after its attempts, a
+    pooling reply without one number): the sample is left unscored, its records kept."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +95,12 @@ class RewardSource(Protocol):
         force, `model`, when known)."""
         ...
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float]:
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
         """The rewards of `items`, in order, scored concurrently (each call counted in
-        `record.reward_calls`)."""
+        `record.reward_calls`); an item without a usable score gets the `UnusableReward`
+        saying why, so that the others keep theirs."""
         ...
 
 
@@ -150,10 +168,12 @@ class PoolingReward:
             max_retries=MAX_RETRIES,
         )
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float]:
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
         client = self.client()
         try:
-            return await collect(*(self.score(item, record, client) for item in items))
+            return await collect(*(caught(self.score(item, record, client)) for item in items))
         finally:
             await client.close()
 
@@ -175,7 +195,7 @@ class PoolingReward:
         try:
             return pooling_score(reply)
         except ValueError as ex:
-            raise RewardError(f"{where} returned no usable score: {ex}") from None
+            raise UnusableReward(f"{where} returned no usable score: {ex}") from None
 
 
 class GraderReward:
@@ -184,6 +204,8 @@ class GraderReward:
     def __init__(self, templates: Templates, attempts: int = DEFAULT_ATTEMPTS) -> None:
         self.templates = templates
         self.attempts = attempts
+        """Grader calls per response before it is left without a score (`reward_attempts`,
+        by default the task's `max_judge_attempts`)."""
 
     def model(self) -> Model:
         """The `reward` role, else the `grader` role, else the judge's default grader (looked
@@ -197,10 +219,16 @@ class GraderReward:
             "source": "llm_grader",
             "model": f"model role '{REWARD_ROLE}', else '{GRADER_ROLE}', else {DEFAULT_GRADER}",
             "scale": list(SCALE),
+            "attempts": self.attempts,
         }
 
     def describe(self) -> dict[str, Any]:
-        return {"source": "llm_grader", "model": str(self.model()), "scale": list(SCALE)}
+        return {
+            "source": "llm_grader",
+            "model": str(self.model()),
+            "scale": list(SCALE),
+            "attempts": self.attempts,
+        }
 
     def deviations(self, model: str | None = None) -> list[str]:
         grader = f"the LLM grader {model}" if model else "an LLM grader"
@@ -210,12 +238,17 @@ class GraderReward:
             "(FsfairX-LLaMA3-RM-v0.1)"
         ]
 
-    async def score_all(self, items: list[Scored], record: Generation) -> list[float]:
-        return await collect(*(self.score(item, record) for item in items))
+    async def score_all(
+        self, items: list[Scored], record: Generation
+    ) -> list[float | UnusableReward]:
+        return await collect(*(caught(self.score(item, record)) for item in items))
 
     async def score(self, item: Scored, record: Generation) -> float:
+        """Ask the grader up to `attempts` times, as the judge asks: the first request alone,
+        each retry the request, the rejected reply and a `reward_retry` turn naming the
+        problem; `UnusableReward` naming the last problem if no reply holds a usable score."""
         model = self.model()
-        messages: list[ChatMessage] = [
+        request: list[ChatMessage] = [
             ChatMessageSystem(content=self.templates.render("reward_grader_system")),
             ChatMessageUser(
                 content=self.templates.render(
@@ -223,20 +256,47 @@ class GraderReward:
                 )
             ),
         ]
-        last = ""
+        messages = request
+        last = problem = ""
         for _ in range(self.attempts):
             record.reward_calls += 1
             output = await model.generate(messages)
             last = output.completion
-            found = _SCORE.findall(last)
-            if found:
-                value = float(found[-1])
-                if SCALE[0] <= value <= SCALE[1]:
-                    return value
-        raise RewardError(
+            value, problem = rating(last)
+            if value is not None:
+                return value
+            if output.stop_reason == "max_tokens":
+                problem = f"cut off at {token_limit(model, output)} tokens: {problem}"
+            messages = [
+                *request,
+                ChatMessageAssistant(content=last),
+                ChatMessageUser(content=self.templates.render("reward_retry", problem=problem)),
+            ]
+        calls = f"{self.attempts} attempt" + ("" if self.attempts == 1 else "s")
+        raise UnusableReward(
             f"reward grader {model} gave no <score>N</score> from {SCALE[0]} to {SCALE[1]} in "
-            f"{self.attempts} attempts (last reply: {_short(last)})"
+            f"{calls} (last: {problem}; last reply: {_short(last)})"
         )
+
+
+def rating(reply: str) -> tuple[float | None, str]:
+    """The grader's rating (the last `<score>N</score>` of the reply), or None and what is
+    wrong with the reply."""
+    found = _SCORE.findall(reply)
+    if not found:
+        return None, "no <score>N</score> in the reply"
+    value = float(found[-1])
+    if not SCALE[0] <= value <= SCALE[1]:
+        return None, f"the score {found[-1]} is outside {SCALE[0]} to {SCALE[1]}"
+    return value, ""
+
+
+async def caught(scoring: Awaitable[float]) -> float | UnusableReward:
+    """The reward, or the `UnusableReward` that says why there is none."""
+    try:
+        return await scoring
+    except UnusableReward as ex:
+        return ex
 
 
 def reward_source(
@@ -244,8 +304,19 @@ def reward_source(
     reward_url: str | None,
     reward_model: str | None,
     reward_connections: int,
+    reward_attempts: int | None = None,
 ) -> PoolingReward | GraderReward:
-    """The reward source the options select (checked now, before any sample runs)."""
+    """The reward source the options select (checked now, before any sample runs).
+    `reward_attempts`: the LLM grader's calls per response (default `DEFAULT_ATTEMPTS`, the
+    judge's; the tasks pass their `max_judge_attempts`)."""
+    if reward_attempts is not None and (
+        isinstance(reward_attempts, bool)
+        or not isinstance(reward_attempts, int)
+        or reward_attempts < 1
+    ):
+        raise SpecBenchError(
+            f"reward_attempts: expected a whole number >= 1, got {reward_attempts!r}"
+        )
     if (
         isinstance(reward_connections, bool)
         or not isinstance(reward_connections, int)
@@ -266,4 +337,4 @@ def reward_source(
             f"reward_model={reward_model!r} needs reward_url (the vLLM server's base URL, e.g. "
             "http://host:8001/v1); without reward_url the LLM grader (model role 'reward') scores"
         )
-    return GraderReward(templates)
+    return GraderReward(templates, DEFAULT_ATTEMPTS if reward_attempts is None else reward_attempts)

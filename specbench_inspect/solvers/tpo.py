@@ -19,6 +19,7 @@ from ..thinking import answer_text
 from .best_of_n import (
     RewardSolver,
     best,
+    fail_reward,
     finish_best,
     sample_candidates,
     score_candidates,
@@ -26,7 +27,7 @@ from .best_of_n import (
     worst,
 )
 from .common import counted_generate, load_templates, opening_messages, spec_fields
-from .reward import reward_source
+from .reward import UnusableReward, reward_source
 from .strict import strict_options
 
 
@@ -39,6 +40,7 @@ def tpo(
     reward_url: str | None = None,
     reward_model: str | None = None,
     reward_connections: int = 10,
+    reward_attempts: int | None = None,
     prompts: PromptsArg | None = None,
 ) -> Solver:
     """TPO: sample and score `samples` responses, then `iterations` rounds of critique of the
@@ -54,12 +56,14 @@ def tpo(
             against the specs, recorded as a deviation from the paper.
         reward_model: The reward model's name on that server (required with `reward_url`).
         reward_connections: Concurrent requests to the reward server.
+        reward_attempts: The LLM grader's calls per response before the sample is left
+            unscored (default: the task's `max_judge_attempts`).
         prompts: The wording: `paper` (default), `builtin`, or a templates file.
     """
     per_step = whole_number("samples", samples, 2)
     rounds = whole_number("iterations", iterations, 0)
     wording = load_templates(prompts)
-    reward = reward_source(wording, reward_url, reward_model, reward_connections)
+    reward = reward_source(wording, reward_url, reward_model, reward_connections, reward_attempts)
 
     def ask(text: str) -> list[ChatMessage]:
         return [ChatMessageSystem(content=wording.render("system")), ChatMessageUser(content=text)]
@@ -70,7 +74,10 @@ def tpo(
         fields = spec_fields(state, wording)
         messages = opening_messages(state, wording, with_specs=True)
         pool = await sample_candidates(model, messages, record, per_step, "tpo: sample")
-        await score_candidates(reward, state, fields, pool, record)
+        try:
+            await score_candidates(reward, state, fields, pool, record)
+        except UnusableReward as ex:
+            return fail_reward(state, record, reward, pool, ex)
         for i in range(1, rounds + 1):
             chosen, rejected = best(pool).answer, worst(pool).answer
             critique = await counted_generate(
@@ -101,8 +108,11 @@ def tpo(
                 )
             )
             fresh = await sample_candidates(model, update, record, per_step, f"tpo: update {i}")
-            await score_candidates(reward, state, fields, fresh, record)
             pool += fresh
+            try:
+                await score_candidates(reward, state, fields, fresh, record)
+            except UnusableReward as ex:
+                return fail_reward(state, record, reward, pool, ex)
         return finish_best(state, record, reward, pool)
 
     return RewardSolver("tpo", reward, solve)

@@ -24,6 +24,7 @@ from ..datasets import (
 from ..errors import SpecBenchError
 from ..scorers import spec_judge
 from ..solvers import method_generation, method_solver
+from ..solvers import method_options as options_of
 from .options import TaskArguments, TaskConfig, with_task_options
 from .preflight import check_panel_now, grader_preflight
 from .viewer import specbench_viewer
@@ -46,7 +47,11 @@ def scenarios_task(
     if not samples:
         raise SpecBenchError(f"no samples: no prompt with label {options.label!r}")
     checked = check_panel_now(options.graders, options.min_graders)
-    solver = method_solver(options.method, config.templates, **config.method_options)
+    method_args = dict(config.method_options)
+    if "reward_attempts" in options_of(options.method):
+        # the reward grader follows the judge's rules, its attempts too unless set
+        method_args.setdefault("reward_attempts", options.max_judge_attempts)
+    solver = method_solver(options.method, config.templates, **method_args)
     data = data_provenance(scenarios, source)
     return Task(
         dataset=MemoryDataset(samples, name=name),
