@@ -73,6 +73,19 @@ def add_commands(commands: Any) -> None:
     report.add_argument("--title", default="SpecBench report")
 
 
+def input_problem(*paths: str) -> str | None:
+    """A path given to `compare` that is no log file or folder (a mistake in the command, shown
+    as one line rather than a comparison report)."""
+    from .logs import LogReadError, log_files
+
+    for path in paths:
+        try:
+            log_files(path)
+        except LogReadError as ex:
+            return str(ex)
+    return None
+
+
 def run_compare(args: argparse.Namespace) -> int:
     from .compare import CompareOptions, compare_logs
     from .compare_output import RENDERERS
@@ -90,7 +103,11 @@ def run_compare(args: argparse.Namespace) -> int:
             scorer=args.scorer,
         )
     except ValueError as ex:
-        print(f"specbench compare: {ex}", file=sys.stderr)
+        print(f"specbench compare: error: {ex}", file=sys.stderr)
+        return 2
+    unreadable = input_problem(args.baseline, args.candidate)
+    if unreadable is not None:
+        print(f"specbench compare: error: {unreadable}", file=sys.stderr)
         return 2
     result = compare_logs(args.baseline, args.candidate, options)
     text = RENDERERS[args.format](result)
@@ -107,10 +124,10 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         outcome = write_report(args.paths, args.output, title=args.title)
     except MissingPlotting as ex:
-        print(f"specbench report: {ex}", file=sys.stderr)
+        print(f"specbench report: error: {ex}", file=sys.stderr)
         return 2
     except ValueError as ex:
-        print(f"specbench report: {ex}", file=sys.stderr)
+        print(f"specbench report: error: {ex}", file=sys.stderr)
         return 2
     print(outcome.summary())
     return outcome.exit_code

@@ -366,8 +366,7 @@ def write_report(
     """Read the runs of the given logs / folders and write the report into `output`.
 
     Raises ValueError when no SpecBench run could be read at all, MissingPlotting without
-    matplotlib (checked before any log is read)."""
-    pyplot()
+    matplotlib (checked once the inputs are known to hold logs, before any is read)."""
     files: list[str] = []
     for given in paths:
         try:
@@ -377,6 +376,7 @@ def write_report(
         if not found:
             raise ValueError(f"{given}: no Inspect logs in this folder")
         files += found
+    pyplot()
     try:
         runs = load_runs(files)
     except LogReadError as ex:
