@@ -309,7 +309,8 @@ def _download_with_retry(url: str, out: BinaryIO, label: str) -> str:
             reason = ex.reason if isinstance(ex, urllib.error.URLError) else ex
             problem = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
         if attempt == 1:
-            logger.warning("SpecBench download of %s failed (%s); trying once more", url, problem)
+            # info, not a warning: a second failure is the error the user sees, in one line
+            logger.info("SpecBench download of %s failed (%s); trying once more", url, problem)
     raise SpecBenchDataError(
         label,
         f"download failed from {url}: {problem}. {offline_fix(label)}",
