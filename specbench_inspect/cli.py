@@ -22,18 +22,19 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .analysis.commands import add_commands, run_command
-from .datasets import (
-    DATA_FILES,
-    ScenarioReport,
-    schema_file,
-    validate_scenario_dir,
-)
-from .datasets.catalog import PUBLISHED_FINGERPRINTS
 from .errors import SpecBenchError
 from .info_commands import add_info_commands, run_info_command
+
+if TYPE_CHECKING:
+    from .datasets import ScenarioReport
+
+# The data modules import Inspect (seconds): they are imported by the commands that use them,
+# so that `specbench --help` and a mistake in the command line answer at once.
+DATA_FILES = ("scenario.json", "specifications.json", "prompts.json")
+"""The files of a scenario folder (`datasets.DATA_FILES`)."""
 
 MAX_PROBLEMS = 50
 """Problems listed per scenario folder (the rest are counted)."""
@@ -75,6 +76,8 @@ def summary(report: ScenarioReport) -> list[str]:
         f"  reference answers:  {answers} of {len(scenario.prompts)} prompts",
         f"  fingerprint:        {scenario.fingerprint}",
     ]
+    from .datasets.catalog import PUBLISHED_FINGERPRINTS
+
     published = PUBLISHED_FINGERPRINTS.get(scenario.key)
     if published is not None:
         same = "the same as" if published == scenario.fingerprint else "DIFFERENT from"
@@ -95,6 +98,8 @@ def summary(report: ScenarioReport) -> list[str]:
 
 
 def validate(paths: Sequence[str]) -> int:
+    from .datasets import validate_scenario_dir
+
     status = 0
     for given in paths:
         path = Path(given).expanduser()
@@ -111,6 +116,8 @@ def validate(paths: Sequence[str]) -> int:
 
 
 def show_schema(name: str | None, path_only: bool) -> int:
+    from .datasets import schema_file
+
     names = [name] if name else [file[: -len(".json")] for file in DATA_FILES]
     try:
         files = [schema_file(n) for n in names]
