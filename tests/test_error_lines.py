@@ -221,7 +221,7 @@ def test_inspect_eval_mistakes_are_one_line_and_exit_non_zero(
         ],
         tmp_path,
     )
-    assert status != 0
+    assert status == 1
     assert len(lines) == 1, lines
     assert lines[0].startswith("specbench: error: ") and expected in lines[0], lines[0]
     assert not (tmp_path / "logs").exists(), "refused before any log was written"
