@@ -42,7 +42,11 @@ BAD_TASK_OPTIONS: dict[str, tuple[str, str]] = {
     "min_graders": ("0", "-T min_graders=0"),
     "behavioral_na": ("ignore", "-T behavioral_na='ignore'"),
     "judge_template_file": (f"{MISSING}/judge.txt", f"{MISSING}/judge.txt"),
-    "prompts": ("papre", "papre"),
+    "prompts": (
+        "papre",
+        "-T prompts: 'papre' is neither a wording (paper, builtin) nor an existing templates "
+        "file; did you mean paper?",
+    ),
 }
 """A bad value for every `TaskOptions` field (a test checks that none is left out)."""
 
