@@ -37,4 +37,16 @@ __all__ = [
     "zero_think",
 ]
 
-hint_unknown_tasks(TASKS, __all__)
+SOLVERS = (
+    "raw",
+    "vanilla",
+    "zero_think",
+    "more_think",
+    "self_refine",
+    "align3",
+    "best_of_n",
+    "tpo",
+)
+"""The registered solvers (`--solver specbench/<name>`; also `-T method=<name>`)."""
+
+hint_unknown_tasks(TASKS, __all__, SOLVERS)

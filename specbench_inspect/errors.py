@@ -80,6 +80,11 @@ def user_error(exception: BaseException | None) -> SpecBenchError | None:
 _unknown_tasks: list[str] = []
 """`specbench/...` names on Inspect's command line that are no task (see `hint_unknown_tasks`)."""
 _task_names: list[str] = []
+_other_names: list[str] = []
+"""What else the package registers (solvers, scorers, metrics)."""
+_unknown_solvers: list[str] = []
+"""`--solver specbench/...` names on Inspect's command line that are no solver."""
+_solver_names: list[str] = []
 
 
 def unknown_task_line(exception: BaseException) -> str | None:
@@ -88,23 +93,59 @@ def unknown_task_line(exception: BaseException) -> str | None:
     if not _unknown_tasks or not isinstance(message, str) or NO_TASKS_FOUND not in message:
         return None
     names = [f"specbench/{name}" for name in _task_names]
-    problems = [f"no task {given}{did_you_mean(given, names)}" for given in _unknown_tasks]
+    problems = [
+        f"{given} is a solver or scorer, not a task (a method is chosen with -T method=NAME)"
+        if given.split("/", 1)[1] in _other_names
+        else f"no task {given}{did_you_mean(given, names)}"
+        for given in _unknown_tasks
+    ]
     return f"{'; '.join(problems)} (tasks: {', '.join(names)}; `specbench list` shows them all)"
 
 
-def hint_unknown_tasks(tasks: Sequence[str], registered: Iterable[str]) -> None:
-    """On Inspect's command line, remember any `specbench/NAME` argument that names nothing
-    this package registers, and install the hook that names it with the valid tasks."""
+def unknown_solver_line(exception: BaseException) -> str | None:
+    """The one line shown instead of Inspect's "Unknown solver" for a misspelt solver name."""
+    text = str(exception)
+    names = [f"specbench/{name}" for name in _solver_names]
+    for given in _unknown_solvers:
+        if text.startswith(f"Unknown solver {given} "):
+            return f"--solver {given}: no such solver{did_you_mean(given, names)} (solvers: " + (
+                f"{', '.join(names)})"
+            )
+    return None
+
+
+def hint_unknown_tasks(
+    tasks: Sequence[str], registered: Iterable[str], solvers: Sequence[str] = ()
+) -> None:
+    """On Inspect's command line, remember any `specbench/NAME` task or `--solver` that names
+    nothing this package registers, and install the hook that names it with the valid ones."""
     if not on_inspect_cli():
         return
-    known = set(registered) | set(tasks)
+    args = sys.argv[1:]
+    pairs = list(zip(["", *args[:-1]], args, strict=True))
+    named_solvers = [arg for before, arg in pairs if before == "--solver"] + [
+        arg.removeprefix("--solver=") for arg in args if arg.startswith("--solver=")
+    ]
+    unknown_solvers = [
+        name
+        for name in named_solvers
+        if name.startswith("specbench/") and name.split("/", 1)[1] not in solvers
+    ]
+    if unknown_solvers and solvers:
+        _solver_names[:] = list(solvers)
+        _unknown_solvers[:] = unknown_solvers
+        install_cli_error_hook()
     unknown = [
         arg
-        for arg in sys.argv[1:]
-        if arg.startswith("specbench/") and arg.split("/", 1)[1].split("@")[0] not in known
+        for before, arg in pairs
+        # a task is a positional argument; `--solver specbench/...` names something else
+        if arg.startswith("specbench/")
+        and not (before.startswith("-") and "=" not in before)
+        and arg.split("/", 1)[1].split("@")[0] not in tasks
     ]
     if unknown:
         _task_names[:] = list(tasks)
+        _other_names[:] = [name for name in registered if name not in tasks]
         _unknown_tasks[:] = unknown
         install_cli_error_hook()
 
@@ -119,7 +160,11 @@ def install_cli_error_hook() -> None:
         kind: type[BaseException], exception: BaseException, trace: TracebackType | None
     ) -> None:
         mistake = user_error(exception)
-        line = f"{mistake}" if mistake is not None else unknown_task_line(exception)
+        line = (
+            f"{mistake}"
+            if mistake is not None
+            else unknown_task_line(exception) or unknown_solver_line(exception)
+        )
         if line is None:
             previous(kind, exception, trace)
             return

@@ -110,11 +110,40 @@ def test_a_misspelt_task_is_named_with_the_valid_ones(
     sys.excepthook(RuntimeError, other, None)
     assert seen == [other]
 
+    monkeypatch.setattr(sys, "argv", ["inspect", "eval", "specbench/vanilla"])
+    errors.hint_unknown_tasks(("specbench", "travel"), ["travel", "vanilla"])
+    sys.excepthook(NoTasks, NoTasks(), None)
+    assert capsys.readouterr().err == (
+        "specbench: error: specbench/vanilla is a solver or scorer, not a task (a method is "
+        "chosen with -T method=NAME) (tasks: specbench/specbench, specbench/travel; "
+        "`specbench list` shows them all)\n"
+    )
+
+
+def test_a_misspelt_solver_is_named_with_the_valid_ones(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", lambda kind, ex, tb: None)
+    argv = ["inspect", "eval", "specbench/travel", "--solver", "specbench/vanila"]
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(errors, "on_inspect_cli", lambda: True)
+    monkeypatch.setattr(errors, "_unknown_tasks", [])
+    monkeypatch.setattr(errors, "_unknown_solvers", [])
+    errors.hint_unknown_tasks(("travel",), ["travel", "vanilla"], ("raw", "vanilla"))
+    # Inspect's own message for a solver it cannot find
+    problem = ValueError("Unknown solver specbench/vanila (not registered as a @solver or @agent)")
+    sys.excepthook(ValueError, problem, None)
+    assert capsys.readouterr().err == (
+        "specbench: error: --solver specbench/vanila: no such solver; did you mean "
+        "specbench/vanilla? (solvers: specbench/raw, specbench/vanilla)\n"
+    )
+
 
 def test_known_names_install_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     before = sys.excepthook
     monkeypatch.setattr(sys, "excepthook", before)  # restored after the test
-    monkeypatch.setattr(sys, "argv", ["inspect", "eval", "specbench/travel", "--solver", "x"])
+    argv = ["inspect", "eval", "specbench/travel", "--solver", "specbench/vanila"]
+    monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.setattr(errors, "on_inspect_cli", lambda: True)
     errors.hint_unknown_tasks(("travel",), ["travel"])
     assert sys.excepthook is before

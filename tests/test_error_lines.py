@@ -112,6 +112,7 @@ def test_every_option_has_a_bad_value() -> None:
     assert sorted(BAD_TASK_OPTIONS) == sorted(TaskOptions.model_fields)
     assert sorted(BAD_METHOD_OPTIONS) == sorted({o for _, o in method_cases()})
     assert len(_registry.TASKS) == 7
+    assert tuple(METHODS) == _registry.SOLVERS
 
 
 def one_line(ex: BaseException) -> str:
@@ -187,6 +188,13 @@ def inspect_cases() -> list[tuple[str, list[str], str]]:
     cases.append(("specbench", ["-T", f"data_dir={DATA_DIR}", "-T", "scenarios=travle"], "travel"))
     cases.append(("custom", ["-T", f"scenario_dir={MISSING}"], MISSING))
     cases.append(("travle", [], "did you mean specbench/travel?"))
+    cases.append(
+        (
+            "travel",
+            ["-T", f"data_dir={DATA_DIR}", "--solver", "specbench/vanila"],
+            "--solver specbench/vanila: no such solver; did you mean specbench/vanilla?",
+        )
+    )
     cases.append(("travel", ["-T", f"data_dir={DATA_DIR}", "-T", "nosuch=1"], "-T nosuch"))
     for method, option in method_cases():
         value, expected = BAD_METHOD_OPTIONS[option]
@@ -226,9 +234,13 @@ def test_inspect_eval_mistakes_are_one_line_and_exit_non_zero(
         tmp_path,
     )
     assert status == 1
+    if "--solver" in args:  # found once the eval has started, after Inspect's own banner
+        assert lines[0].startswith("Monitor from another shell: inspect ctl"), lines
+        lines = lines[1:]
     assert len(lines) == 1, lines
     assert lines[0].startswith("specbench: error: ") and expected in lines[0], lines[0]
-    assert not (tmp_path / "logs").exists(), "refused before any log was written"
+    if "--solver" not in args:  # a solver is resolved once the eval (and its log) has started
+        assert not (tmp_path / "logs").exists(), "refused before any log was written"
 
 
 @pytest.mark.slow
