@@ -153,8 +153,9 @@ def _copy_verified(source: Path, path: Path, expected: str) -> None:
     tmp = Path(tmp_name)
     try:
         shutil.copyfile(source, tmp)
-        if file_sha256(tmp) == expected:
-            os.replace(tmp, path)
+        if file_sha256(tmp) != expected:
+            raise SpecBenchDataError(source, f"changed while it was copied to {path}")
+        os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
