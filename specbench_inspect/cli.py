@@ -6,9 +6,15 @@
     specbench report LOG_OR_DIR ... --output DIR   tables and figures of runs
     specbench agreement LOG [LOG] [--labels CSV]   can grader B stand in for grader A?
     specbench check LOG_OR_DIR ...       is each log a finished, fully scored run? exit 0 / 1 / 2
+    specbench list                       the tasks, their options, the methods, graders' defaults
+    specbench fetch [--cache-dir DIR]    fill the cache with the pinned upstream files
 
 `validate` takes a scenario folder (scenario.json, specifications.json, prompts.json) or a
 folder of scenario folders, and exits with status 1 if any has a problem.
+
+A mistake in the command itself (an unknown option or value, a path that is no log or folder)
+is one line on stderr, `specbench <command>: error: ...`, with exit status 2 (see
+docs/errors.md).
 """
 
 from __future__ import annotations
@@ -18,17 +24,20 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from .analysis import escape
 from .analysis.commands import add_commands, run_command
-from .datasets import (
-    DATA_FILES,
-    ScenarioReport,
-    SpecBenchDataError,
-    schema_file,
-    validate_scenario_dir,
-)
-from .datasets.catalog import PUBLISHED_FINGERPRINTS
+from .errors import SpecBenchError
+from .info_commands import add_info_commands, run_info_command
+
+if TYPE_CHECKING:
+    from .datasets import ScenarioReport
+
+# The data modules import Inspect (seconds): they are imported by the commands that use them,
+# so that `specbench --help` and a mistake in the command line answer at once.
+DATA_FILES = ("scenario.json", "specifications.json", "prompts.json")
+"""The files of a scenario folder (`datasets.DATA_FILES`)."""
 
 MAX_PROBLEMS = 50
 """Problems listed per scenario folder (the rest are counted)."""
@@ -70,6 +79,8 @@ def summary(report: ScenarioReport) -> list[str]:
         f"  reference answers:  {answers} of {len(scenario.prompts)} prompts",
         f"  fingerprint:        {scenario.fingerprint}",
     ]
+    from .datasets.catalog import PUBLISHED_FINGERPRINTS
+
     published = PUBLISHED_FINGERPRINTS.get(scenario.key)
     if published is not None:
         same = "the same as" if published == scenario.fingerprint else "DIFFERENT from"
@@ -90,12 +101,15 @@ def summary(report: ScenarioReport) -> list[str]:
 
 
 def validate(paths: Sequence[str]) -> int:
+    from .datasets import validate_scenario_dir
+
     status = 0
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
-            report = ScenarioReport(path, None, (SpecBenchDataError(path, "folder not found"),))
-            print("\n".join(map(escape.text, summary(report))))
+            print(
+                f"specbench validate: error: {escape.text(path)}: folder not found", file=sys.stderr
+            )
             status = 1
             continue
         for folder in scenario_folders(path):
@@ -107,11 +121,13 @@ def validate(paths: Sequence[str]) -> int:
 
 
 def show_schema(name: str | None, path_only: bool) -> int:
+    from .datasets import schema_file
+
     names = [name] if name else [file[: -len(".json")] for file in DATA_FILES]
     try:
         files = [schema_file(n) for n in names]
     except ValueError as ex:
-        print(f"specbench schema: {ex}", file=sys.stderr)
+        print(f"specbench schema: error: {ex}", file=sys.stderr)
         return 2
     if path_only or name is None:
         print("\n".join(str(file) for file in files))
@@ -120,8 +136,15 @@ def show_schema(name: str | None, path_only: bool) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage mistake as one line (argparse's own prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(
+    main_parser = OneLineParser(
         prog="specbench", description="SpecBench for Inspect: check your own scenarios."
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
@@ -142,11 +165,23 @@ def parser() -> argparse.ArgumentParser:
     schemas.add_argument("name", nargs="?", choices=[f[: -len(".json")] for f in DATA_FILES])
     schemas.add_argument("--path", action="store_true", help="print the file's location only")
     add_commands(commands)
+    add_info_commands(commands)
     return main_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except SpecBenchError as ex:
+        print(f"specbench {args.command}: error: {ex}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    info = run_info_command(args)
+    if info is not None:
+        return info
     analysis = run_command(args)
     if analysis is not None:
         return analysis

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import SpecBenchError
+
 
 def make_key(name: str) -> str:
     """Lower case, runs of anything but letters and digits as one `_`, no `_` at either end
@@ -15,7 +17,7 @@ def scenario_key(name: str) -> str:
     """A scenario folder name as the scenario's key (`My Bot` -> `my_bot`)."""
     key = make_key(name)
     if not key:
-        raise ValueError(f"cannot make a scenario key from folder name {name!r}")
+        raise SpecBenchError(f"cannot make a scenario key from folder name {name!r}")
     return key
 
 
@@ -23,5 +25,5 @@ def grader_key(name: str) -> str:
     """A grader's name as it appears in metric keys (`openai/gpt-4.1` -> `openai_gpt_4_1`)."""
     key = make_key(name)
     if not key:
-        raise ValueError(f"graders: cannot name grader {name!r} in metric keys")
+        raise SpecBenchError(f"graders: cannot name grader {name!r} in metric keys")
     return key

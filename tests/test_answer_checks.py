@@ -23,7 +23,11 @@ from inspect_ai.log import EvalSample
 from inspect_ai.model import Model, get_model
 
 from specbench_inspect.solvers import answer_checks
-from specbench_inspect.solvers.answer_checks import IGNORED_CONTINUATION, restates_prefill
+from specbench_inspect.solvers.answer_checks import (
+    IGNORED_CAUSE,
+    IGNORED_CONTINUATION,
+    restates_prefill,
+)
 from specbench_inspect.tasks import travel
 
 SAMPLES = 2
@@ -135,6 +139,28 @@ def test_truncation_is_recorded_per_stage_and_named_as_the_cause(tmp_path: Path)
             "the thought never closed (no </think>), so the answer is empty; likely cause: "
             "stage 'align3: audit' was cut off at the token limit"
         ]
+
+
+def test_a_new_turn_server_that_also_cuts_a_stage_is_named_with_both_causes(
+    tmp_path: Path,
+) -> None:
+    """A llama.cpp-like server (new turns) whose replies also hit the token limit: the empty
+    answer names the truncation and the ignored continuation."""
+    opened = plain_reply("<think>\nOkay, the user wants a plan, so I will", "length")
+    with LoopbackServer(script=ignoring_continuation(opened)) as server:
+        found = records(server, "Qwen3-14B-new-turn-cut", tmp_path, method="align3")
+        sent = [r["body"] for r in server.requests]
+    assert len(sent) == 3 * SAMPLES
+    assert all(body.get("continue_final_message") is True for body in sent)
+    stages = ("behavior", "safety", "audit")
+    for record in found:
+        assert record["continuation"] == "server" and record["answer"] == ""
+        assert record["truncated"] == [f"align3: {name}" for name in stages]
+        assert len(record["flags"]) == len(stages) + 1
+        assert record["flags"][-1] == (
+            "the thought never closed (no </think>), so the answer is empty; likely causes: "
+            f"stage 'align3: audit' was cut off at the token limit, and {IGNORED_CAUSE}"
+        )
 
 
 def test_a_one_call_method_records_truncation_and_an_empty_answer(tmp_path: Path) -> None:

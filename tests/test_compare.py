@@ -293,8 +293,9 @@ def test_folder_arguments(
         shutil.copy(logs[name], tmp_path / f"{name}.eval")
     code, out = gate(tmp_path, logs["base"], capsys=capsys)
     assert code == 2 and "SpecBench logs (" in out and "name one log file" in out
-    code, out = gate(logs["root"] / "missing", logs["base"], capsys=capsys)
-    assert code == 2 and "no such log file or folder" in out
+    code = main(["compare", str(logs["root"] / "missing"), str(logs["base"])])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "no such log file or folder" in err
 
 
 @pytest.mark.slow

@@ -15,8 +15,6 @@ REPO = Path(__file__).resolve().parents[1]
 # file is missing, and the last test fails once a listed file exists, so that this list is
 # emptied (and those links checked) as soon as the files are merged.
 NOT_YET_MERGED = {
-    "docs/errors.md",
-    "docs/offline.md",
     "docs/performance.md",
 }
 

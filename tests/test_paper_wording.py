@@ -578,7 +578,10 @@ def test_offline_without_an_upstream_copy_the_error_says_what_to_do(
     monkeypatch.setenv("SPECBENCH_CACHE_DIR", str(tmp_path))
     paper_texts.cache_clear()
     try:
-        with pytest.raises(PaperWordingError, match=r"specbench/utils.py.*-T prompts=builtin"):
+        with pytest.raises(
+            PaperWordingError,
+            match=r"specbench/utils.py.*SPECBENCH_UPSTREAM_DIR=PATH.*`specbench fetch`",
+        ):
             specbench(data_dir=str(DATA_DIR), scenarios="travel")
         # our own wording needs nothing from upstream
         task = specbench(data_dir=str(DATA_DIR), scenarios="travel", prompts="builtin")

@@ -135,15 +135,31 @@ def test_nothing_to_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "no Inspect logs in this folder" in capsys.readouterr().err
 
 
-def test_missing_matplotlib_says_how_to_install(
+def test_missing_matplotlib_says_how_to_install_and_hides_no_other_problem(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
-    with pytest.raises(MissingPlotting, match=r"pip install 'specbench-inspect\[report\]'"):
+    with pytest.raises(MissingPlotting, match=r"pip install matplotlib"):
         pyplot()
-    code = main(["report", str(tmp_path), "--output", str(tmp_path / "out")])
-    assert code == 2
-    assert "pip install 'specbench-inspect[report]'" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    code = main(["report", str(tmp_path / "empty"), "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "no Inspect logs in this folder" in err and "pip install" not in err
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "run.eval").write_bytes(b"not read before the check")
+    code = main(["report", str(tmp_path / "logs"), "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "pip install matplotlib" in err and "[report]" not in err
+
+
+def test_matplotlib_is_a_dependency_of_the_package() -> None:
+    from importlib.metadata import requires
+
+    assert any(
+        r.startswith("matplotlib") and "extra" not in r for r in requires("specbench-inspect") or []
+    )
 
 
 @pytest.mark.slow

@@ -324,7 +324,8 @@ def test_specbench_validate_fails_on_problems(
     assert f"{bad}\n  1 problem:\n  - {bad / 'prompts.json'}, item 2, field 'label': " in out
     assert f"{good}\n  scenario:" in out
     assert main(["validate", str(tmp_path / "nowhere")]) == 1
-    assert "folder not found" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith("nowhere: folder not found\n")
 
 
 def test_the_published_data_validates(capsys: pytest.CaptureFixture[str]) -> None:

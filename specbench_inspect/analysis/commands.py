@@ -64,7 +64,7 @@ def run_check(args: argparse.Namespace) -> int:
             require_published=args.require_published,
         )
     except ValueError as ex:
-        print(f"specbench check: {ex}", file=sys.stderr)
+        print(f"specbench check: error: {ex}", file=sys.stderr)
         return 2
     report = check_paths(args.paths, options)
     print("\n".join(report.lines()))
@@ -146,6 +146,19 @@ def add_commands(commands: Any) -> None:
     add_paper_command(commands)
 
 
+def input_problem(*paths: str) -> str | None:
+    """A path given to `compare` that is no log file or folder (a mistake in the command, shown
+    as one line rather than a comparison report)."""
+    from .logs import LogReadError, log_files
+
+    for path in paths:
+        try:
+            log_files(path)
+        except LogReadError as ex:
+            return str(ex)
+    return None
+
+
 def run_compare(args: argparse.Namespace) -> int:
     from .compare import CompareOptions, compare_logs
     from .compare_output import RENDERERS
@@ -163,7 +176,11 @@ def run_compare(args: argparse.Namespace) -> int:
             scorer=args.scorer,
         )
     except ValueError as ex:
-        print(f"specbench compare: {ex}", file=sys.stderr)
+        print(f"specbench compare: error: {ex}", file=sys.stderr)
+        return 2
+    unreadable = input_problem(args.baseline, args.candidate)
+    if unreadable is not None:
+        print(f"specbench compare: error: {unreadable}", file=sys.stderr)
         return 2
     result = compare_logs(args.baseline, args.candidate, options)
     text = RENDERERS[args.format](result)
@@ -181,10 +198,10 @@ def run_report(args: argparse.Namespace) -> int:
         labels = parse_labels(args.label)
         outcome = write_report(args.paths, args.output, title=args.title, labels=labels)
     except MissingPlotting as ex:
-        print(f"specbench report: {ex}", file=sys.stderr)
+        print(f"specbench report: error: {ex}", file=sys.stderr)
         return 2
     except ValueError as ex:
-        print(f"specbench report: {ex}", file=sys.stderr)
+        print(f"specbench report: error: {ex}", file=sys.stderr)
         return 2
     print(outcome.summary())
     return outcome.exit_code
@@ -269,7 +286,7 @@ def run_agreement(args: argparse.Namespace) -> int:
         )
         result = agreement(args.logs, options)
     except AgreementError as ex:
-        print(f"specbench agreement: {ex}", file=sys.stderr)
+        print(f"specbench agreement: error: {ex}", file=sys.stderr)
         return 2
     text = RENDERERS[args.format](result)
     print(text, end="" if text.endswith("\n") else "\n")

@@ -1,4 +1,4 @@
-"""The report's figures (matplotlib, an optional extra: `pip install 'specbench-inspect[report]'`):
+"""The report's figures (matplotlib, a dependency of the package):
 safety against behavioral with lines of equal SAR, SAR per scenario, SAR against tokens."""
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def pyplot() -> Any:
         import matplotlib
     except ImportError:
         raise MissingPlotting(
-            "the report's figures need matplotlib, which is not installed: "
-            "pip install 'specbench-inspect[report]' (or pip install matplotlib)"
+            "the report's figures need matplotlib, a dependency of specbench-inspect that is "
+            "missing from this environment: pip install matplotlib (or reinstall the package)"
         ) from None
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt

@@ -62,6 +62,10 @@ GRADER_CONFIG_IGNORED = frozenset(
 """Grader settings that change how requests are sent, not what the grader answers."""
 
 
+LOG_SUFFIXES = (".eval", ".json")
+"""The files Inspect writes its logs as."""
+
+
 class LogReadError(Exception):
     """A log (or folder) that cannot be read as SpecBench runs; the message names it."""
 
@@ -502,6 +506,11 @@ def log_files(given: str) -> list[str]:
         return [url2pathname(urlparse(n).path) if n.startswith("file://") else n for n in names]
     if not path.exists():
         raise LogReadError(f"{given}: no such log file or folder")
+    if path.suffix not in LOG_SUFFIXES:
+        raise LogReadError(
+            f"{given}: not an Inspect log (give a {' or '.join(LOG_SUFFIXES)} file that "
+            "`inspect eval` wrote, or a folder of them)"
+        )
     return [str(path)]
 
 

@@ -185,7 +185,7 @@ def run_paper(args: argparse.Namespace) -> int:
     try:
         tables = load_tables(names, args.sort, args.desc)
     except ValueError as ex:
-        print(f"specbench paper: {ex}", file=sys.stderr)
+        print(f"specbench paper: error: {ex}", file=sys.stderr)
         return 2
     text = RENDERERS[args.format](tables, args.sort, args.desc)
     print(text, end="" if text.endswith("\n") else "\n")

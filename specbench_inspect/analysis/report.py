@@ -521,8 +521,8 @@ def write_report(
     and figures.
 
     Raises ValueError when no SpecBench run could be read at all, or a label names no run;
-    MissingPlotting without matplotlib (checked before any log is read)."""
-    pyplot()
+    MissingPlotting without matplotlib (checked once the inputs are known to hold logs,
+    before any is read)."""
     files: list[str] = []
     for given in paths:
         try:
@@ -532,6 +532,7 @@ def write_report(
         if not found:
             raise ValueError(f"{given}: no Inspect logs in this folder")
         files += found
+    pyplot()
     runs, unreadable = read_all(files)
     with_runs = {run.path for run in runs}
     unread = {path for path, _ in unreadable}

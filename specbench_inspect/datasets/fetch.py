@@ -15,6 +15,11 @@ repository (`data/Travel/prompts.json`, `specbench/prompt_eval.py`, `config/conf
    repository's files), else the raw GitHub URL of the repository at `PINNED_COMMIT`. Data
    files come from `$SPECBENCH_DATA_URL/{Folder}/{file}` instead when that is set.
 
+`fill_cache` (`specbench fetch`) puts every one of these files into the cache at once, on a
+connected machine; the folder it fills, `<cache>/<PINNED_COMMIT>/`, is in the upstream
+repository's layout, so a copy of it on an air-gapped machine serves as
+`$SPECBENCH_UPSTREAM_DIR` (or as the cache again, under `$SPECBENCH_CACHE_DIR`).
+
 A file is only ever put into the cache whole and verified: it is downloaded to a temporary
 file beside its final place and renamed over it (`os.replace`, atomic) once its checksum
 matches, so concurrent fetches are safe and an interrupted one leaves nothing behind.
@@ -27,13 +32,14 @@ import hashlib
 import http.client
 import logging
 import os
+import shutil
 import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import BinaryIO
 
-from .catalog import DATA_PREFIX, GITHUB_RAW_ROOT, LOCAL_DATA_HINT, PINNED_COMMIT, UPSTREAM_SHA256
+from .catalog import DATA_PREFIX, GITHUB_RAW_ROOT, PINNED_COMMIT, UPSTREAM_SHA256
 from .scenario import DATA_FILES, SpecBenchDataError
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,26 @@ def default_cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     root = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return root / "specbench-inspect"
+
+
+def offline_fix(repo_path: str) -> str:
+    """What to do when the pinned upstream file `repo_path` cannot be had here.
+
+    Every file the package uses (the data, the paper's wording, chat templates) comes from
+    the pinned upstream repository, so one fix covers them all: a local copy of it. A data
+    folder alone (`-T data_dir`) provides the data but not the paper's wording, so it is only
+    named for a data file."""
+    fix = (
+        f"To run without the network, set {UPSTREAM_DIR_ENV}=PATH to a copy of the upstream "
+        f"repository at commit {PINNED_COMMIT[:12]}: run `specbench fetch` on a connected "
+        "machine and copy the folder it prints (see docs/offline.md)."
+    )
+    if repo_path.startswith(DATA_PREFIX):
+        fix += (
+            " For the data alone, -T data_dir=PATH or SPECBENCH_DATA_DIR=PATH (a folder with "
+            "Travel/ ... holding scenario.json, specifications.json and prompts.json) also works."
+        )
+    return fix
 
 
 def upstream_dir() -> Path | None:
@@ -92,11 +118,58 @@ def upstream_file(
     file the package knows, is missing, differs from its published SHA-256, or cannot be
     downloaded. The returned file's bytes are exactly the pinned upstream file's.
     """
+    return _verified_file(repo_path, _file_url(repo_path, base_url), cache_dir)
+
+
+def _file_url(repo_path: str, base_url: str | None) -> str:
     if base_url is None and repo_path.startswith(DATA_PREFIX) and os.environ.get(DATA_URL_ENV):
-        url = f"{data_base_url()}/{repo_path.removeprefix(DATA_PREFIX)}"
-    else:
-        url = f"{(base_url or upstream_root_url()).rstrip('/')}/{repo_path}"
-    return _verified_file(repo_path, url, cache_dir)
+        return f"{data_base_url()}/{repo_path.removeprefix(DATA_PREFIX)}"
+    return f"{(base_url or upstream_root_url()).rstrip('/')}/{repo_path}"
+
+
+def fill_cache(cache_dir: Path | None = None, base_url: str | None = None) -> Path:
+    """Every pinned upstream file the package uses (`catalog.UPSTREAM_SHA256`: the data, the
+    sources the paper's wording is read from, chat templates, configs), verified, into
+    `<cache_dir>/<PINNED_COMMIT>/`, which is returned. Files already there and intact are
+    kept; with `$SPECBENCH_UPSTREAM_DIR` set they are copied from that copy, else downloaded
+    (see `upstream_file`). Raises `SpecBenchDataError` naming the first file that cannot be
+    had."""
+    root = (cache_dir or default_cache_dir()) / PINNED_COMMIT
+    local = upstream_dir()
+    for repo_path, expected in UPSTREAM_SHA256.items():
+        path = root / repo_path
+        _make_folder(path.parent, repo_path)
+        if local is None:
+            _ensure_file(path, _file_url(repo_path, base_url), expected, repo_path)
+        elif file_sha256(path) != expected:
+            _copy_verified(_local_upstream_file(local, repo_path, expected), path, expected)
+    return root
+
+
+def _copy_verified(source: Path, path: Path, expected: str) -> None:
+    """Copy `source` (already verified) over `path` through a temporary file beside it."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(source, tmp)
+        if file_sha256(tmp) != expected:
+            raise SpecBenchDataError(source, f"changed while it was copied to {path}")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _make_folder(folder: Path, repo_path: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as ex:
+        raise SpecBenchDataError(
+            folder,
+            f"cannot create the cache folder ({ex}); set {CACHE_DIR_ENV} to a writable "
+            f"folder. {offline_fix(repo_path)}",
+        ) from None
 
 
 def fetch_scenario(
@@ -136,14 +209,7 @@ def _verified_file(repo_path: str, url: str, cache_dir: Path | None) -> Path:
     if local is not None:
         return _local_upstream_file(local, repo_path, expected)
     path = (cache_dir or default_cache_dir()) / PINNED_COMMIT / repo_path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as ex:
-        raise SpecBenchDataError(
-            path.parent,
-            f"cannot create the cache folder ({ex}); set {CACHE_DIR_ENV} to a writable "
-            f"folder. {LOCAL_DATA_HINT}",
-        ) from None
+    _make_folder(path.parent, repo_path)
     _ensure_file(path, url, expected, repo_path)
     return path
 
@@ -195,7 +261,7 @@ def _ensure_file(path: Path, url: str, expected: str, label: str) -> None:
         raise SpecBenchDataError(
             label,
             f"cannot write {path} ({ex}); set {CACHE_DIR_ENV} to a writable folder. "
-            f"{LOCAL_DATA_HINT}",
+            f"{offline_fix(label)}",
         ) from None
 
 
@@ -210,7 +276,7 @@ def _download_verified(url: str, path: Path, expected: str, label: str) -> None:
             raise SpecBenchDataError(
                 label,
                 f"checksum mismatch for {url}: expected sha256 {expected}, got {actual} "
-                f"(the file differs from the pinned upstream file). {LOCAL_DATA_HINT}",
+                f"(the file differs from the pinned upstream file). {offline_fix(label)}",
             )
         try:
             os.replace(tmp, path)
@@ -244,8 +310,12 @@ def _download_with_retry(url: str, out: BinaryIO, label: str) -> str:
             reason = ex.reason if isinstance(ex, urllib.error.URLError) else ex
             problem = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
         if attempt == 1:
-            logger.warning("SpecBench download of %s failed (%s); trying once more", url, problem)
-    raise SpecBenchDataError(label, f"download failed from {url}: {problem}. {LOCAL_DATA_HINT}")
+            # info, not a warning: a second failure is the error the user sees, in one line
+            logger.info("SpecBench download of %s failed (%s); trying once more", url, problem)
+    raise SpecBenchDataError(
+        label,
+        f"download failed from {url}: {problem}. {offline_fix(label)}",
+    )
 
 
 def _download(url: str, out: BinaryIO) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import SpecBenchError
 from .catalog import HF_DATASET, LOCAL_DATA_HINT, SCENARIOS
 from .scenario import (
     PROMPTS_FILE,
@@ -56,7 +57,9 @@ def load_hf_scenarios(
     local = Path(path).expanduser()
     if local.exists():
         if revision:
-            raise ValueError("revision: applies to a Hugging Face Hub dataset, not a local folder")
+            raise SpecBenchError(
+                "-T revision: applies to a Hugging Face Hub dataset, not a local folder"
+            )
         origin = f"hf:{local}"
         splits = _local_splits(local)
     else:

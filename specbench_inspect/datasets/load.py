@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import SpecBenchError
+from ..errors import SpecBenchError, did_you_mean
 from .catalog import HF_DATASET, PINNED_COMMIT, PUBLISHED_FINGERPRINTS, SCENARIOS, UPSTREAM_REPO
 from .fetch import UPSTREAM_DIR_ENV, fetch_scenario, upstream_dir
 from .fingerprint import combined_fingerprint
@@ -30,12 +30,13 @@ def parse_scenarios(value: str | Sequence[str] | None) -> list[str]:
     keys = [str(name).strip().lower() for name in names if str(name).strip()]
     unknown = [k for k in keys if k not in SCENARIOS]
     if unknown:
-        raise ValueError(
-            f"scenarios: unknown scenario {', '.join(map(repr, unknown))} "
-            f"(choose from {', '.join(SCENARIOS)})"
+        hint = did_you_mean(unknown[0], SCENARIOS) if len(unknown) == 1 else ""
+        raise SpecBenchError(
+            f"-T scenarios: unknown scenario {', '.join(map(repr, unknown))} "
+            f"(choose from {', '.join(SCENARIOS)}, comma-separated, or all){hint}"
         )
     if not keys:
-        raise ValueError("scenarios: no scenario given")
+        raise SpecBenchError("-T scenarios: no scenario given (choose from biochem, child, ...)")
     return list(dict.fromkeys(keys))
 
 

@@ -48,8 +48,7 @@ def _upstream_path(repo_path: str) -> Path:
     except SpecBenchError as ex:
         raise PaperWordingError(
             f"the paper's wording (-T prompts=paper, the default) is read from the reference's "
-            f"{repo_path}, which could not be had: {ex} (for the wording, SPECBENCH_UPSTREAM_DIR "
-            "or the download is what counts; or use -T prompts=builtin)"
+            f"own {repo_path}, which a data folder (-T data_dir) does not hold: {ex}"
         ) from None
 
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import SpecBenchError
+from ..errors import SpecBenchError, did_you_mean
 from ..files import FileFormatError, read_json, read_text, read_yaml
 from .builtin import DEFAULTS, builtin_texts
 from .paper import paper_texts
@@ -182,8 +182,8 @@ class Templates:
             path = Path(base).expanduser()
             if not path.exists():
                 raise TemplateError(
-                    f"prompts: {prompts!r} is neither a wording ({', '.join(WORDINGS)}) nor an "
-                    "existing templates file"
+                    f"-T prompts: {prompts!r} is neither a wording ({', '.join(WORDINGS)}) nor an "
+                    f"existing templates file{did_you_mean(base, WORDINGS)}"
                 )
             mapping = _read_mapping(path)
             base = mapping.pop("base", DEFAULT_WORDING)

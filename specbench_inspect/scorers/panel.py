@@ -57,7 +57,7 @@ def parse_graders(graders: str | Sequence[str] | None) -> list[str]:
     for name in names:
         key = grader_key(name)
         if key in keys:
-            raise ValueError(
+            raise SpecBenchError(
                 f"graders: {name!r} repeats {keys[key]!r} (each grader may be listed once)"
             )
         keys[key] = name

@@ -24,11 +24,14 @@ logger = logging.getLogger(__name__)
 TRUNCATING_STOPS = ("max_tokens", "model_length")
 """Stop reasons of an output cut short: the token limit, or the context window."""
 
-IGNORED_CONTINUATION = (
-    "likely cause: the server ignores continue_final_message and started a new turn instead "
-    "of continuing the pre-filled one (llama.cpp's server does; vLLM honours it); use a server "
-    "that continues a turn, or -T continuation=turns"
+IGNORED_CAUSE = (
+    "the server ignores continue_final_message and started a new turn instead of continuing "
+    "the pre-filled one (llama.cpp's server does; vLLM honours it); use a server that "
+    "continues a turn, or -T continuation=turns"
 )
+IGNORED_CONTINUATION = f"likely cause: {IGNORED_CAUSE}"
+RESTATED = "the continuation restates the pre-fill instead of continuing it"
+"""The flag of a stage whose reply started the turn over (evidence of a new turn)."""
 RESTATED_HEAD = 40
 """Characters of a stage's own text (tags and spacing aside) whose repetition in the model's
 continuation counts as restating the pre-fill."""
@@ -70,17 +73,24 @@ def flag_restated(record: Generation, stage: str) -> None:
     flag(
         record,
         "restated",
-        f"stage {stage!r}: the continuation restates the pre-fill instead of continuing it; "
-        f"{IGNORED_CONTINUATION}",
+        f"stage {stage!r}: {RESTATED}; {IGNORED_CONTINUATION}",
     )
 
 
 def flag_answer(record: Generation, text: str) -> None:
-    """Flag an unclosed thought or an empty final answer in the text a method produced."""
+    """Flag an unclosed thought or an empty final answer in the text a method produced.
+
+    A stage cut at the token limit explains an empty answer by itself; when a stage's reply
+    also started the turn over (a server ignoring continue_final_message), both are named."""
     if record.answer.strip():
         return
     cut = record.truncated[-1:] if record.truncated else []
-    if cut:
+    new_turn = any(RESTATED in message for message in record.flags)
+    if cut and new_turn:
+        cause = (
+            f"likely causes: stage {cut[0]!r} was cut off at the token limit, and {IGNORED_CAUSE}"
+        )
+    elif cut:
         cause = f"likely cause: stage {cut[0]!r} was cut off at the token limit"
     elif record.continuation in ("server", "prefill"):
         cause = IGNORED_CONTINUATION

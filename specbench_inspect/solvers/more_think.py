@@ -7,6 +7,7 @@ from functools import partial
 from inspect_ai.solver import Solver, TaskState, solver
 
 from .._namespace import in_namespace
+from ..errors import SpecBenchError
 from ..prompts import PromptsArg, Templates
 from .continuation import Stage, prefill_solver
 from .strict import strict_options
@@ -42,6 +43,6 @@ def more_think(
             `deepseek_r1`, `none` (the server's own) or a Jinja file path.
     """
     if isinstance(rethink_count, bool) or not isinstance(rethink_count, int) or rethink_count < 1:
-        raise ValueError(f"rethink_count: expected a whole number >= 1, got {rethink_count!r}")
+        raise SpecBenchError(f"rethink_count: expected a whole number >= 1, got {rethink_count!r}")
     stages = partial(more_think_stages, rounds=rethink_count)
     return prefill_solver("more_think", stages, prompts, continuation, chat_template)

@@ -6,6 +6,7 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, ge
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from .._namespace import in_namespace
+from ..errors import SpecBenchError
 from ..generation import Generation
 from ..prompts import PromptsArg, Templates
 from ..thinking import answer_text
@@ -21,7 +22,7 @@ from .strict import strict_options
 
 def _whole_number(name: str, value: object, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValueError(f"{name}: expected a whole number >= {least}, got {value!r}")
+        raise SpecBenchError(f"{name}: expected a whole number >= {least}, got {value!r}")
     return value
 
 

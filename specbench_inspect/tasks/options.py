@@ -130,7 +130,9 @@ def task_config(options: dict[str, Any], method_args: dict[str, Any]) -> TaskCon
         parsed = TaskOptions(**given)
     except ValidationError as ex:
         problems = "; ".join(
-            f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in ex.errors()
+            f"-T {'.'.join(map(str, e['loc']))}={e.get('input')!r}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in ex.errors()
         )
         raise SpecBenchError(f"invalid task option: {problems}") from None
     templates = Templates.load(parsed.prompts, parsed.judge_template_file)
