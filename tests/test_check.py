@@ -264,7 +264,8 @@ def test_a_bad_limit_is_one_line(given: str, capsys: pytest.CaptureFixture[str])
     assert main(["check", "x.eval", "--max-unscored", given]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("specbench check: error: --max-unscored: ") and "(5)" in err and "(1%)" in err
+    assert err.startswith("specbench check: error: --max-unscored: ")
+    assert "(5)" in err and "(1%)" in err
 
 
 def test_limit_parse() -> None:
