@@ -23,6 +23,7 @@ from typing import Any, cast
 import pytest
 from helpers.logs import edited, run_specbench, unscore
 from helpers.models import scripted_model
+from helpers.samples import samples_of
 from helpers.scripted import JUDGE_MARK, grader_reply
 from inspect_ai import score as rescore
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
@@ -292,7 +293,7 @@ def reference_verdicts(path: Path) -> dict[tuple[str, str, int], str]:
     """The original grader's verdicts, from the log's verdict records."""
     log = read_eval_log(str(path))
     found = {}
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         records = sample.scores["spec_judge"].metadata["verdicts"]  # type: ignore[index]
         for section in ("safety", "behavioral"):
             for number, record in enumerate(records[section], 1):
@@ -413,15 +414,16 @@ def mismatch(logs: dict[str, Path], *args: str | Path) -> str:
 
 
 def edit_other(logs: dict[str, Path], name: str, edit: Callable[[EvalLog], None]) -> Path:
-    return edited(logs["other"], logs["root"] / "edits" / f"{name}.eval", edit)
+    # the same answers (other_run=False): each edit plants exactly one mismatch
+    return edited(logs["other"], logs["root"] / "edits" / f"{name}.eval", edit, other_run=False)
 
 
 def drop_sample(log: EvalLog) -> None:
-    log.samples = [s for s in log.samples or [] if s.id != "code-1"]
+    log.samples = [s for s in samples_of(log) if s.id != "code-1"]
 
 
 def other_spec(log: EvalLog) -> None:
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         sample.metadata["safety_specs"][2] = "A different third safety spec."
 
 
@@ -430,7 +432,7 @@ def other_data(log: EvalLog) -> None:
 
 
 def other_answer(log: EvalLog) -> None:
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         if sample.id == "travel-0":
             sample.scores["spec_judge"].answer = "Something else."  # type: ignore[index]
 

@@ -26,6 +26,7 @@ from helpers.inspect_cli import inspect_executable, travel_eval_args
 from helpers.logs import edited, run_specbench, sample_ids, score
 from helpers.models import answer_model, grader_model, scripted_model
 from helpers.openai_server import LoopbackServer, default_script
+from helpers.samples import samples_of
 from helpers.specbench_cli import run_specbench_cli
 from inspect_ai import eval
 from inspect_ai.log import EvalLog, list_eval_logs
@@ -151,7 +152,7 @@ def unpublish(log: EvalLog) -> None:
 
 def plant_flags(log: EvalLog) -> None:
     """travel-0 and travel-1 flagged (an empty answer); travel-2 cut at the token limit."""
-    samples = {str(s.id): s for s in log.samples or []}
+    samples = {str(s.id): s for s in samples_of(log)}
     for sample_id, key, value in (
         ("travel-0", "flags", ["the final answer is empty; likely cause: ..."]),
         ("travel-1", "flags", ["the thought never closed"]),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from helpers.logs import edited, plant_drop, run_specbench, score
+from helpers.samples import samples_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inspect_ai.log import EvalLog
@@ -105,7 +106,7 @@ RAW = ["<script", "<img src=", "<b>", "<!--"]
 
 def make_hostile(log: EvalLog) -> None:
     log.eval.model = MODEL
-    for sample in log.samples or []:
+    for sample in samples_of(log):
         sample.input = PROMPT
         sample.metadata["scenario"] = SCENARIO
         sample.metadata["safety_specs"] = [SPEC] * len(sample.metadata["safety_specs"])
