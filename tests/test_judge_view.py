@@ -62,5 +62,7 @@ def test_the_log_reads_well(tmp_path: Path) -> None:
             word = {"YES": "YES", "NO": "NO", "NA": "N/A"}[record["verdict"]]
             failed = record["verdict"] == "NO" or (section == "behavioral" and word == "N/A")
             assert c[2] == (f"**`{word}`**" if failed else f"`{word}`")
-            assert c[3] == record["spec"]  # the spec's full text
+            # the spec's full text, from the sample (the record names it by number)
+            assert record["number"] == int(c[1])
+            assert c[3] == sample.metadata[f"{section}_specs"][record["number"] - 1]
             assert c[4] == record["analysis"] + " |"
