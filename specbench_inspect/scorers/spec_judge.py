@@ -175,7 +175,7 @@ def spec_judge(
             section: [r["verdict"] for r in section_records]
             for section, section_records in records.items()
         }
-        specs = {section: item.specs(section) for section in SECTIONS}
+        specs: dict[str, list[str]] = {section: item.specs(section) for section in SECTIONS}
         return Score(
             value=value,
             answer=judged_answer(state, item),
