@@ -15,10 +15,13 @@ latency per request, and prints:
     python benchmarks/run_benchmark.py --latency 0 --max-connections 16
 
 `--baseline` runs a minimal Inspect task making the same two calls per sample instead (the
-framework's floor). `--rounds N` runs N rounds of both, alternating which goes first, each in a
-new process, and prints every run and the min / median of each figure with the ratios of this
+framework's floor). `--rounds N` runs N rounds of both, rotating which goes first, each in a new
+process, and prints every run and the min / median of each figure with the ratios of this
 package to the floor (the machine's load is noisy: compare runs made side by side).
-`--check` verifies that every sample scored what the server scripted and `--scores-out FILE`
+`--before PATH` adds a third run to each round, of the package on that PYTHONPATH (a checkout
+of the code before a change), so that a before / after table comes from the same conditions;
+`--every K` runs every K-th sample only (all scenarios and labels; for a loaded machine).
+`--check` verifies that every sample scored what the server scripted, and `--scores-out FILE`
 writes every sample's scores and the run's metrics (to compare two versions of the package).
 
 Needs ../shared/specbench-data (or --data-dir) and the package installed (or on PYTHONPATH:
@@ -169,6 +172,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
     }
     try:
         from inspect_ai import eval
+        from inspect_ai.dataset import MemoryDataset
         from inspect_ai.model import get_model
 
         import specbench_inspect
@@ -179,6 +183,9 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
             task = (
                 baseline_task(args.data_dir) if args.baseline else specbench(data_dir=args.data_dir)
             )
+            if args.every > 1:
+                # every k-th sample: all five scenarios, unsafe and safe prompts alike
+                task.dataset = MemoryDataset(list(task.dataset)[:: args.every])
             cpu0 = time.process_time()
             wall0 = time.perf_counter()
             started_at = time.time()
@@ -286,18 +293,23 @@ FIGURES = {
 
 
 def run_rounds(args: argparse.Namespace, passthrough: list[str]) -> None:
-    """`args.rounds` rounds of the minimal task and this package, each run a new process,
-    alternating which goes first; then min / median per figure and the ratios."""
-    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "specbench": []}
+    """`args.rounds` rounds of the minimal task and this package (and, with `--before`, the
+    package found on that PYTHONPATH), each run a new process, rotating which goes first;
+    then min / median per figure and the ratios to the minimal task."""
+    kinds = ["baseline", "specbench", *(["before"] if args.before else [])]
+    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
-            order = ["baseline", "specbench"] if i % 2 == 0 else ["specbench", "baseline"]
+            order = kinds[i % len(kinds) :] + kinds[: i % len(kinds)]
             for kind in order:
                 out = Path(tmp) / f"{kind}-{i}.json"
                 command = [sys.executable, __file__, *passthrough, "--json-out", str(out)]
                 if kind == "baseline":
                     command.append("--baseline")
-                subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                env = dict(os.environ)
+                if kind == "before":
+                    env["PYTHONPATH"] = args.before
+                subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
                 r = json.loads(out.read_text())
                 runs[kind].append(r)
                 print(
@@ -308,24 +320,21 @@ def run_rounds(args: argparse.Namespace, passthrough: list[str]) -> None:
                     flush=True,
                 )
     print()
-    print(
-        "| figure | minimal task (min / median) | specbench (min / median) | ratio (min / median) |"
-    )
-    print("|---|---|---|---|")
+    names = {"baseline": "minimal task", "specbench": "specbench", "before": "before"}
+    header = " | ".join(f"{names[k]} (min / median)" for k in kinds)
+    ratios = " | ".join(f"{names[k]} / minimal (min / median)" for k in kinds[1:])
+    print(f"| figure | {header} | {ratios} |")
+    print("|---" * (2 * len(kinds)) + "|")
     for key, (name, fmt) in FIGURES.items():
-        base = [r[key] for r in runs["baseline"]]
-        ours = [r[key] for r in runs["specbench"]]
-        bmin, bmed, omin, omed = (
-            min(base),
-            statistics.median(base),
-            min(ours),
-            statistics.median(ours),
-        )
-        ratio = f"{omin / bmin:.2f}x / {omed / bmed:.2f}x" if bmin > 0 and bmed > 0 else "-"
-        print(
-            f"| {name} | {fmt.format(bmin)} / {fmt.format(bmed)} | "
-            f"{fmt.format(omin)} / {fmt.format(omed)} | {ratio} |"
-        )
+        lows = {k: min(r[key] for r in runs[k]) for k in kinds}
+        mids = {k: statistics.median(r[key] for r in runs[k]) for k in kinds}
+        cells = [f"{fmt.format(lows[k])} / {fmt.format(mids[k])}" for k in kinds]
+        for k in kinds[1:]:
+            b_low, b_mid = lows["baseline"], mids["baseline"]
+            cells.append(
+                f"{lows[k] / b_low:.2f}x / {mids[k] / b_mid:.2f}x" if b_low and b_mid else "-"
+            )
+        print(f"| {name} | " + " | ".join(cells) + " |")
     loads = [r[k] for rs in runs.values() for r in rs for k in ("load_before", "load_after")]
     print(f"\nload average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f} (2 cores)")
     if args.json_out:
@@ -372,11 +381,23 @@ def main() -> None:
     )
     parser.add_argument("--scores-out", default=None, help="write sample scores and metrics")
     parser.add_argument("--json-out", default=None, help="write the figures as JSON")
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="run every k-th sample only (a subset covering every scenario and label)",
+    )
+    parser.add_argument(
+        "--before",
+        default=None,
+        help="with --rounds: also run the package found on this PYTHONPATH (another checkout) "
+        "in every round, for a before / after table from the same conditions",
+    )
     args = parser.parse_args()
     if args.rounds:
         passthrough = [a for a in sys.argv[1:] if a not in ("--baseline", "--check")]
         # drop the driver's own options (and their values) from what each run is given
-        for option in ("--rounds", "--json-out", "--scores-out"):
+        for option in ("--rounds", "--json-out", "--scores-out", "--before"):
             while option in passthrough:
                 i = passthrough.index(option)
                 del passthrough[i : i + 2]
