@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .analysis import escape
+from . import escape
 from .analysis.commands import add_commands, run_command
 from .errors import SpecBenchError
 from .info_commands import add_info_commands, run_info_command

@@ -1,11 +1,12 @@
 """The real CLI against the loopback server: a custom scenario through `inspect eval
 specbench/custom`, re-judged with `inspect score` (sequential mode, another grader, a panel)
-making no generation calls; a malformed folder refused by `inspect eval` and `specbench
-validate`."""
+making no generation calls, from the log alone (the scenario's data files deleted); a
+malformed folder refused by `inspect eval` and `specbench validate`."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,6 +65,8 @@ class Run:
         )
         self.requests = list(server.requests)
         self.log_file = only_log(root / "logs").location
+        # re-judging reads the log alone: the scenario's data files are gone
+        shutil.rmtree(self.folder)
 
     def inspect(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_inspect(list(args), self.server.base_url, self.root)

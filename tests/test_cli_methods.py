@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.data import DATA_DIR
 from helpers.inspect_cli import only_log, run_inspect, travel_eval_args
+from helpers.judging import judged_answer
 from helpers.openai_server import LoopbackServer, text_of
 from helpers.protocol import (
     CONTINUE,
@@ -67,7 +68,7 @@ def test_align3_on_all_travel_samples_through_vllm(tmp_path: Path) -> None:
         assert [stop_of(r) for r in stages] == [[THINK_CLOSE], [THINK_CLOSE], None]
         assert all(flags_of(r) == CONTINUE and r["body"]["chat_template"] == qwen3 for r in stages)
         score = sample.scores["spec_judge"]  # type: ignore[index]
-        assert score.answer == expected_answer(user, 3)
+        assert judged_answer(sample) == expected_answer(user, 3)
         assert score.value == pytest.approx(
             expected_scores(
                 verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),
@@ -107,7 +108,7 @@ def test_more_think_as_a_registered_solver(tmp_path: Path) -> None:
         *prefills, _ = more_think_prefills(meta, question, 2)
         assert [last_message(r)["content"] for r in calls[user]] == prefills
         assert [flags_of(r) for r in calls[user]] == [CONTINUE, CONTINUE]
-        assert sample.scores["spec_judge"].answer == expected_answer(user, 2)  # type: ignore[index]
+        assert judged_answer(sample) == expected_answer(user, 2)
         assert sample.store["generation"]["method"] == "more_think"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers.inspect_cli import only_log, run_inspect, travel_eval_args
+from helpers.judging import judged_answer
 from helpers.openai_server import LoopbackServer, reward_of, text_of
 from helpers.rewarded import BON_REWARDS, MODEL, script, user_text
 from helpers.samples import samples_of
@@ -55,7 +56,7 @@ def test_best_of_n_through_the_cli(tmp_path: Path) -> None:
         assert sorted(rated) == sorted(answers)
         assert [reward_of(a) for a in answers] == BON_REWARDS
         score = sample.scores["spec_judge"]  # type: ignore[index]
-        assert score.answer == answers[1]  # 3.0 twice: the first sampled
+        assert judged_answer(sample) == answers[1]  # 3.0 twice: the first sampled
         assert score.value == pytest.approx(
             expected_scores(
                 verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),

@@ -10,14 +10,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# TEMPORARY, to be removed by the merge: documentation files that other branches add in
-# parallel; README.md links them already. A link to one of these is skipped only while the
-# file is missing, and the last test fails once a listed file exists, so that this list is
-# emptied (and those links checked) as soon as the files are merged.
-NOT_YET_MERGED = {
-    "docs/performance.md",
-}
-
 LINK = re.compile(r"(?<!!)\[(?:[^\]\[]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -65,9 +57,6 @@ def broken_links(path: Path) -> list[str]:
                 continue
             file_part, _, anchor = target.partition("#")
             linked = (path.parent / file_part).resolve() if file_part else path
-            where = linked.relative_to(REPO).as_posix() if linked.is_relative_to(REPO) else None
-            if where in NOT_YET_MERGED and not linked.exists():
-                continue
             if not linked.exists():
                 problems.append(f"{path.relative_to(REPO)}: {target} (no such file)")
             elif anchor and (linked.suffix != ".md" or anchor not in anchors(linked)):
@@ -102,8 +91,3 @@ def test_every_relative_link_and_anchor_resolves() -> None:
     assert links > 40
     problems = [problem for page in pages for problem in broken_links(page)]
     assert problems == []
-
-
-def test_the_list_of_files_not_yet_merged_is_emptied_once_they_are() -> None:
-    merged = sorted(name for name in NOT_YET_MERGED if (REPO / name).exists())
-    assert merged == [], f"remove {', '.join(merged)} from NOT_YET_MERGED: the files exist now"

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from inspect_ai.log import EvalLog
 
-from specbench_inspect.analysis import escape
+from specbench_inspect import escape
 from specbench_inspect.cli import main
 
 markdown_it = pytest.importorskip("markdown_it")

@@ -12,7 +12,7 @@ from helpers.samples import samples_of
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 
-from specbench_inspect.analysis import escape
+from specbench_inspect import escape
 from specbench_inspect.tasks import specbench
 
 SAMPLES = ["travel-0", "travel-200", "code-0", "code-200"]
@@ -63,5 +63,8 @@ def test_the_log_reads_well(tmp_path: Path) -> None:
             word = {"YES": "YES", "NO": "NO", "NA": "N/A"}[record["verdict"]]
             failed = record["verdict"] == "NO" or (section == "behavioral" and word == "N/A")
             assert c[2] == (f"**`{word}`**" if failed else f"`{word}`")
-            assert c[3] == escape.markdown(record["spec"])  # the spec's full text, escaped
+            # the spec's full text, from the sample (the record names it by number), escaped
+            assert record["number"] == int(c[1])
+            spec = sample.metadata[f"{section}_specs"][record["number"] - 1]
+            assert c[3] == escape.markdown(spec)
             assert c[4] == escape.markdown(record["analysis"]) + " |"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from helpers.data import DATA_DIR
+from helpers.judging import judged_answer
 from helpers.openai_server import BOS, LoopbackServer, question_tag, text_of, thought_marker
 from helpers.protocol import (
     CONTINUE,
@@ -92,8 +93,7 @@ def store(sample: EvalSample) -> dict[str, Any]:
 
 def check_judged(server: LoopbackServer, sample: EvalSample, answer: str) -> None:
     """The judge rated exactly `answer`: never the thought."""
-    score = sample.scores["spec_judge"]  # type: ignore[index]
-    assert score.answer == answer
+    assert judged_answer(sample) == answer
     [judged] = [
         r
         for r in server.requests

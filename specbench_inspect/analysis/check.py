@@ -30,7 +30,7 @@ from pathlib import Path
 
 from inspect_ai.log import read_eval_log
 
-from . import escape
+from .. import escape
 from .logs import LogReadError, RunData, log_files, read_runs
 
 PASSED, FAILED, NOT_SPECBENCH = "ok", "FAIL", "NOT A SPECBENCH LOG"

@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import escape
+from .. import escape
 from .compare import NOT_COMPARABLE, PASS, Comparison, Estimate, RunSummary, format_p
 from .tables import markdown_table, text_table
 

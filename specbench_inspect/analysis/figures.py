@@ -9,7 +9,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from . import escape
+from .. import escape
 from .summary import RunSummary
 
 

@@ -130,7 +130,8 @@ class RunData:
     """The log's record that the data and the wording are the paper's (None: not recorded)."""
     samples: dict[str, SampleResult] = field(default_factory=dict)
     specs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    """Scenario -> section -> spec texts (from the verdict records)."""
+    """Scenario -> section -> spec texts (from the sample metadata; logs without it: from the
+    verdict records of older logs). Read them with `spec_text` / `spec_texts`."""
     errored: list[str] = field(default_factory=list)
     """Sample ids (with epoch) that errored."""
     problems: list[str] = field(default_factory=list)
@@ -310,6 +311,48 @@ def _verdict_lists(smeta: dict[str, Any]) -> dict[str, list[str]] | None:
     return None
 
 
+def specs_of(
+    sample_metadata: dict[str, Any], score_metadata: dict[str, Any] | None = None
+) -> dict[str, list[str]] | None:
+    """Per section, a sample's spec texts: from its metadata (`safety_specs`,
+    `behavioral_specs`: what the judge was shown), else from the verdict records of a log
+    written when each record carried its spec's text (`"spec"`); None if neither has them
+    (a sample summary, whose metadata Inspect thins)."""
+    lists = [sample_metadata.get(f"{section}_specs") for section in SECTIONS]
+    if all(isinstance(texts, list) for texts in lists):
+        return {
+            section: [str(t) for t in texts or []]
+            for section, texts in zip(SECTIONS, lists, strict=True)
+        }
+    records = (score_metadata or {}).get("verdicts")
+    if isinstance(records, dict) and all(
+        isinstance(e, dict) and "spec" in e
+        for section in SECTIONS
+        for e in records.get(section) or []
+    ):
+        return {
+            section: [str(e["spec"]) for e in records.get(section) or []] for section in SECTIONS
+        }
+    return None
+
+
+def spec_texts(run: RunData, scenario: str) -> dict[str, list[str]]:
+    """Per section, the spec texts of a run's scenario in order (empty lists if the run's log
+    holds none for it). The one place to read spec texts from: verdict records refer to a spec
+    by section and number (see `spec_text`); the texts come from the sample metadata, or from
+    the records of older logs."""
+    texts = run.specs.get(scenario, {})
+    return {section: list(texts.get(section, [])) for section in SECTIONS}
+
+
+def spec_text(run: RunData, scenario: str, section: str, number: int) -> str | None:
+    """The text of spec `number` (1-based, as in the verdict records and reports) of
+    `section` (`safety` or `behavioral`) in a run's scenario; None if the log does not have
+    it."""
+    texts = run.specs.get(scenario, {}).get(section, [])
+    return texts[number - 1] if 1 <= number <= len(texts) else None
+
+
 def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
     first = epochs[0]
     meta = first.metadata or {}
@@ -338,12 +381,10 @@ def _add_sample(run: RunData, epochs: list[AnySample]) -> None:
             if lists is not None:
                 for section in SECTIONS:
                     verdicts[section].append(lists[section])
-            records = smeta.get("verdicts")
-            if isinstance(records, dict) and scenario not in run.specs:
-                run.specs[scenario] = {
-                    section: [str(e.get("spec", "")) for e in records.get(section) or []]
-                    for section in SECTIONS
-                }
+            if scenario not in run.specs:
+                texts = specs_of(meta, smeta)
+                if texts is not None:
+                    run.specs[scenario] = texts
         generation = smeta.get("generation")
         if isinstance(generation, dict):
             truncated += 1 if generation.get("truncated") else 0
@@ -458,11 +499,17 @@ def _spec_texts(path: str, runs: list[RunData]) -> None:
         full = read_eval_log_sample(
             path, id=sample_id, epoch=epoch, exclude_fields={"messages", "events", "store"}
         )
-        meta = full.metadata or {}
-        texts = {
-            "safety": [str(t) for t in meta.get("safety_specs") or []],
-            "behavioral": [str(t) for t in meta.get("behavioral_specs") or []],
-        }
+        score_meta = next(
+            (
+                score.metadata
+                for name, score in (full.scores or {}).items()
+                if is_specbench_scorer(name)
+            ),
+            None,
+        )
+        texts = specs_of(full.metadata or {}, score_meta)
+        if texts is None:
+            continue
         for run in runs:
             run.specs.setdefault(scenario, texts)
 

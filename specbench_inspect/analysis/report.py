@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import escape
+from .. import escape
 from .figures import Figure, MissingPlotting, all_figures, pyplot
 from .logs import DEFAULT_ALPHA, LogReadError, RunData, log_files, read_all
 from .reproduction import neighbours_text, reproduction_lines

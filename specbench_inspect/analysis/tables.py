@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import escape
+from .. import escape
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:

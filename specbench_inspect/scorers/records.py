@@ -1,19 +1,31 @@
 """What a judged sample records: per-spec verdict records (one format, for one grader or a
-panel), each grader's own record, and the explanation `inspect view` shows."""
+panel), each grader's own record, and the explanation `inspect view` shows.
+
+A spec's text is written where the log needs it, once per place: in the sample metadata (what
+`inspect score` re-judges from) and in the explanation's table (what a reviewer reads). The
+verdict records refer to a spec by section (the key) and number (1-based, the order of the
+sample metadata's `safety_specs` / `behavioral_specs`). Logs written before carried the text
+in each record too (`"spec"`); readers take the text from the sample metadata (see
+`analysis.logs.spec_text`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..analysis import escape
+from .. import escape
 from .judge import JudgeItem, Judgement
 from .panel import Grader, majority
 from .sar import Scoring
 from .verdicts import SECTIONS, Section, Verdict
 
 VerdictRecords = dict[str, list[dict[str, Any]]]
-"""Per section, per spec: `{"spec", "verdict", "analysis", "votes"}`."""
+"""Per section, per spec: `{"number", "verdict", "analysis", "votes"}` (older logs: `"spec"`,
+the spec's text, in place of `"number"`)."""
+
+SpecTexts = Mapping[str, Sequence[str]]
+"""Per section, the specs' texts in order."""
 
 
 def verdicts_of(judgement: Judgement, section: Section) -> list[Verdict]:
@@ -24,20 +36,20 @@ def verdicts_of(judgement: Judgement, section: Section) -> list[Verdict]:
 def verdict_records(
     item: JudgeItem, panel: Sequence[Grader], judgements: Sequence[Judgement]
 ) -> VerdictRecords:
-    """Per spec: its text, the verdict (a panel's majority among the graders that gave a
+    """Per spec: its number, the verdict (a panel's majority among the graders that gave a
     readable reply; a single grader's own), the grader's sentence (the first grader whose
     verdict is the one in force) and every grader's vote (None: no readable reply)."""
     readable = {g.key: j for g, j in zip(panel, judgements, strict=True) if j.verdicts is not None}
     records: VerdictRecords = {}
     for section in SECTIONS:
         records[section] = []
-        for i, spec in enumerate(item.specs(section)):
+        for i in range(len(item.specs(section))):
             read = {key: j.verdicts[section][i] for key, j in readable.items() if j.verdicts}
             verdict = majority([v.verdict for v in read.values()])
             analysis = next(v.analysis for v in read.values() if v.verdict == verdict)
             votes = {g.key: read[g.key].verdict if g.key in read else None for g in panel}
             records[section].append(
-                {"spec": spec, "verdict": verdict, "analysis": analysis, "votes": votes}
+                {"number": i + 1, "verdict": verdict, "analysis": analysis, "votes": votes}
             )
     return records
 
@@ -93,12 +105,26 @@ def cell(text: str) -> str:
     return escape.markdown(" ".join(text.split()))
 
 
-def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = "") -> str:
+def spec_of(record: Mapping[str, Any], section: str, i: int, specs: SpecTexts | None) -> str:
+    """The text of the spec a record (the `i`-th of its section, 1-based) is about: from
+    `specs`, else the record's own (older logs)."""
+    if specs is not None:
+        return str(specs[section][i - 1])
+    return str(record.get("spec", ""))
+
+
+def explanation(
+    records: VerdictRecords,
+    value: dict[str, Any],
+    sample: str = "",
+    specs: SpecTexts | None = None,
+) -> str:
     """Markdown for `inspect view`: a header line (SAR, safety, behavioral as met/total, and
     `sample`: label and scenario), then one plain table of every spec, failures first: section,
-    number, verdict as a word, the spec's full text and the grader's sentence (from a panel,
-    with every grader's vote). Section and verdict are code spans: `inspect view` lets table
-    cells break anywhere, even inside a word, but not inside a code span."""
+    number, verdict as a word, the spec's full text (from `specs`, the sample's) and the
+    grader's sentence (from a panel, with every grader's vote). Section and verdict are code
+    spans: `inspect view` lets table cells break anywhere, even inside a word, but not inside a
+    code span."""
     behavioral = records["behavioral"]
     met = sum(1 for r in behavioral if r["verdict"] == "YES")
     header = [
@@ -128,6 +154,6 @@ def explanation(records: VerdictRecords, value: dict[str, Any], sample: str = ""
         verdict = f"`{VERDICT_WORDS[record['verdict']]}`"
         if failed(section, record["verdict"]):
             verdict = f"**{verdict}**"
-        spec, note = cell(record["spec"]), cell(note)
+        spec, note = cell(spec_of(record, section, i, specs)), cell(note)
         lines.append(f"| `{section}` | {i} | {verdict} | {spec} | {note} |")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from inspect_ai.log import EvalSample
 from inspect_ai.model import ChatMessage, GenerateConfig, Model
 
 from helpers.data import DATA_DIR
@@ -17,6 +18,18 @@ from helpers.models import scripted_model
 from helpers.scripted import joint_reply, judge_query, spec_count, verdicts_for
 from helpers.wording import rendered_fields
 from specbench_inspect.datasets import SCENARIOS, load_scenario_dir
+
+
+def judged_answer(sample: EvalSample, scorer: str = "spec_judge") -> str:
+    """The text the judge rated: the score's `answer`, or, when the scorer left it out (the
+    judged text is the output itself), the output."""
+    assert sample.scores is not None
+    answer = sample.scores[scorer].answer
+    if answer is None:
+        return sample.output.completion
+    assert answer != sample.output.completion  # kept only where it differs from the output
+    return answer
+
 
 SpecIndex = Mapping[str, tuple[str, int, int]]
 """Spec text -> (section, index within its section, specs in the section)."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from inspect_ai.log import EvalSample
 
+from helpers.judging import judged_answer
 from helpers.openai_server import default_script, question_tag, text_of
 from helpers.scripted import expected_scores, verdicts_for
 
@@ -53,7 +54,7 @@ def check_judged(sample: EvalSample, answer: str) -> None:
     """The judge rated `answer`, and the scores are those its scripted verdicts give."""
     meta = sample.metadata
     score = sample.scores["spec_judge"]  # type: ignore[index]
-    assert score.answer == answer
+    assert judged_answer(sample) == answer
     assert score.value == pytest.approx(
         expected_scores(
             verdicts_for(meta["prompt"], len(meta["safety_specs"]), "safety"),

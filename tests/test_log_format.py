@@ -1,0 +1,170 @@
+"""What a judged sample writes, once per place: the spec texts in the sample metadata (what
+re-judging reads) and in the explanation's table (what a reviewer reads); verdict records that
+name a spec by section and number; `Score.answer` only where it is not the output. A log
+re-judges without the data files, and `compare` / `report` read logs written before (each
+verdict record with its spec's text, `Score.answer` always set) as they read new ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.data import DATA_DIR
+from helpers.logs import edited, score
+from helpers.models import answer_model, grader_model
+from inspect_ai import eval
+from inspect_ai import score as rescore
+from inspect_ai.log import EvalLog, read_eval_log
+
+from specbench_inspect.analysis.logs import RunData, read_runs, spec_text, spec_texts
+from specbench_inspect.scorers import spec_judge
+from specbench_inspect.scorers.records import cell
+from specbench_inspect.tasks import specbench
+
+SAMPLES = ["travel-0", "travel-1", "travel-200", "code-0", "code-200"]
+SECTIONS = ("safety", "behavioral")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, EvalLog]:
+    """A run on a copy of two scenarios' data; the copy is deleted once the run is made."""
+    root = tmp_path_factory.mktemp("log-format")
+    data = root / "data"
+    for folder in ("Travel", "Code"):
+        shutil.copytree(DATA_DIR / folder, data / folder)
+    [log] = eval(
+        specbench(data_dir=str(data), scenarios="travel,code", prompts="builtin"),
+        model=answer_model(),
+        model_roles={"grader": grader_model()},
+        sample_id=SAMPLES,
+        display="none",
+        log_dir=str(root / "logs"),
+    )
+    assert log.status == "success", log.error
+    shutil.rmtree(data)
+    assert log.location
+    return Path(log.location), read_eval_log(log.location)
+
+
+def test_each_text_is_written_once_per_place(made: tuple[Path, EvalLog]) -> None:
+    _, log = made
+    assert log.samples is not None and len(log.samples) == len(SAMPLES)
+    for sample in log.samples:
+        s = score(sample)
+        assert s.metadata is not None and s.explanation is not None
+        for section in SECTIONS:
+            texts = sample.metadata[f"{section}_specs"]
+            records = s.metadata["verdicts"][section]
+            assert len(records) == len(texts) > 0
+            # a record names its spec by number; no record carries a spec's text
+            assert [r["number"] for r in records] == list(range(1, len(texts) + 1))
+            assert all(set(r) == {"number", "verdict", "analysis", "votes"} for r in records)
+            # the explanation's table shows each text once
+            for text in texts:
+                assert s.explanation.count(f"| {cell(text)} |") == 1
+        # the answer the judge saw differs from the output (the thought is left out): kept
+        assert s.answer is not None and s.answer != sample.output.completion
+        assert s.answer.startswith("Here is my answer")
+
+
+def test_the_answer_is_left_out_when_it_is_the_output(tmp_path: Path) -> None:
+    from helpers.models import scripted_model
+
+    [log] = eval(
+        specbench(data_dir=str(DATA_DIR), scenarios="travel", prompts="builtin"),
+        model=scripted_model(lambda messages, config: "A plain answer, no thought."),
+        model_roles={"grader": grader_model()},
+        sample_id=["travel-0", "travel-1"],
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success" and log.samples is not None and len(log.samples) == 2
+    for sample in log.samples:
+        assert sample.output.completion == "A plain answer, no thought."
+        assert score(sample).answer is None
+
+
+def test_a_log_rejudges_without_the_data_files(made: tuple[Path, EvalLog]) -> None:
+    path, _ = made
+    assert not (path.parent.parent / "data").exists()
+    judged = rescore(
+        read_eval_log(str(path)),
+        [spec_judge(prompts="builtin")],
+        model_roles={"grader": grader_model()},
+        action="append",
+        display="none",
+    )
+    assert judged.samples is not None and len(judged.samples) == len(SAMPLES)
+    for sample in judged.samples:
+        assert sample.scores is not None
+        [(first, original), (second, again)] = sample.scores.items()
+        assert (first, second) == ("spec_judge", "spec_judge1")
+        # the same verdicts on the same specs: the same scores, records and table
+        assert again.value == original.value
+        assert again.explanation == original.explanation
+        assert again.metadata is not None and original.metadata is not None
+        assert again.metadata["verdicts"] == original.metadata["verdicts"]
+
+
+def old_format(with_compact: bool, with_metadata_specs: bool = True) -> Any:
+    """An edit turning a log into one written before: each verdict record carries its spec's
+    text (no number), `Score.answer` is always set; optionally without the compact record
+    (older still) or, as a stress, without the specs in the sample metadata."""
+
+    def edit(log: EvalLog) -> None:
+        for sample in log.samples or []:
+            s = score(sample)
+            assert s.metadata is not None
+            for section in SECTIONS:
+                texts = sample.metadata[f"{section}_specs"]
+                for record in s.metadata["verdicts"][section]:
+                    record["spec"] = texts[record.pop("number") - 1]
+            s.answer = s.answer if s.answer is not None else sample.output.completion
+            if not with_compact:
+                s.metadata.pop("spec_verdicts")
+            if not with_metadata_specs:
+                for section in SECTIONS:
+                    sample.metadata.pop(f"{section}_specs")
+
+    return edit
+
+
+def digest(run: RunData) -> dict[str, Any]:
+    return {
+        "samples": {
+            k: (s.scenario, s.label, s.values, s.verdicts, s.cost) for k, s in run.samples.items()
+        },
+        "specs": run.specs,
+        "graders": run.graders,
+        "judge_modes": run.judge_modes,
+        "problems": run.problems,
+    }
+
+
+@pytest.mark.parametrize(
+    ("with_compact", "with_metadata_specs"), [(True, True), (False, True), (False, False)]
+)
+def test_older_logs_read_as_new_ones(
+    made: tuple[Path, EvalLog], tmp_path: Path, with_compact: bool, with_metadata_specs: bool
+) -> None:
+    path, log = made
+    [new] = read_runs(str(path))
+    old_path = edited(path, tmp_path / "old.eval", old_format(with_compact, with_metadata_specs))
+    old_log = read_eval_log(str(old_path))
+    assert old_log.samples is not None
+    record = score(old_log.samples[0]).metadata["verdicts"]["safety"][0]  # type: ignore[index]
+    assert "spec" in record and "number" not in record  # the old format indeed
+    [old] = read_runs(str(old_path))
+    assert len(new.samples) == len(SAMPLES) and sorted(new.specs) == ["code", "travel"]
+    assert digest(old) == digest(new)
+    assert log.samples is not None
+    for sample in log.samples:
+        scenario = sample.metadata["scenario"]
+        for section in SECTIONS:
+            texts = sample.metadata[f"{section}_specs"]
+            assert spec_texts(old, scenario)[section] == texts
+            assert [spec_text(old, scenario, section, i + 1) for i in range(len(texts))] == texts
+            assert spec_text(new, scenario, section, len(texts) + 1) is None
+    assert spec_texts(new, "health") == {"safety": [], "behavioral": []}
