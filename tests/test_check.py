@@ -210,7 +210,7 @@ def test_not_a_specbench_log_is_exit_2(made: dict[str, Path]) -> None:
     empty = made["root"] / "empty"
     empty.mkdir(exist_ok=True)
     cases = [
-        (made["notes"], "not an Inspect log file"),
+        (made["notes"], "not an Inspect log (give a .eval or .json file"),
         (garbage, "cannot"),
         (made["other"], "not of a SpecBench task"),
         (made["root"] / "missing.eval", "no such log file or folder"),

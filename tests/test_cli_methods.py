@@ -121,6 +121,9 @@ def test_a_provider_that_cannot_continue_is_refused_before_any_sample(tmp_path: 
                 "specbench/travel",
                 "--model",
                 "mockllm/model",
+                # a grader that can be used: the method is what is wrong here
+                "--model-role",
+                "grader=openai-api/loop/judge",
                 "-T",
                 "method=align3",
                 "-T",

@@ -151,10 +151,16 @@ def test_report_escapes_every_field(
     shown = html.unescape(TAG.sub(" ", page.replace("<wbr>", "")))
     assert expected_text(SPEC) in shown and SCENARIO in shown and GRADER in shown
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    no_raw_markup(markdown, "report.md")
+    # the reproduction check is a fenced code block (longer than any backtick run in it): a
+    # renderer shows it as the text it is, so hostile names stand there unescaped
+    fenced = re.findall(r"^(`{3,})\n(.*?)\n\1$", markdown, flags=re.S | re.M)
+    assert len(fenced) == 2 and all(MODEL in block for _, block in fenced)
+    outside = re.sub(r"^(`{3,})\n.*?\n\1$", "", markdown, flags=re.S | re.M)
+    no_raw_markup(outside, "report.md")
     text, elements = rendered(markdown)
     assert elements.count("img") == 3  # the three figures, nothing else
     assert "b" not in elements and "script" not in elements
+    assert elements.count("pre") == 2  # the two code blocks, read as text
     for field in (expected_text(SPEC), SCENARIO, GRADER, MODEL):
         assert field in text, field
     for name in ("safety_vs_behavioral", "sar_by_scenario", "sar_vs_tokens"):

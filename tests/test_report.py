@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers.logs import edited, plant_drop, run_specbench
+from helpers.samples import samples_of
 from helpers.specbench_cli import run_specbench_cli
 from inspect_ai.log import EvalError, EvalLog
 
@@ -93,7 +94,6 @@ def test_report_from_several_logs(
 @pytest.mark.slow
 def test_report_numbers_match_the_log(report_logs: dict[str, Path], tmp_path: Path) -> None:
     """The table's SAR is the mean of the per-sample SAR in the log."""
-    from helpers.samples import samples_of
     from inspect_ai.log import read_eval_log
 
     log = read_eval_log(str(report_logs["vanilla"]))
@@ -172,7 +172,7 @@ def test_logs_of_one_run_per_scenario_are_one_row(
 
     def only(scenario: str):  # type: ignore[no-untyped-def]
         def edit(log: EvalLog) -> None:
-            log.samples = [s for s in log.samples or [] if s.metadata["scenario"] == scenario]
+            log.samples = [s for s in samples_of(log) if s.metadata["scenario"] == scenario]
 
         return edit
 
@@ -222,7 +222,8 @@ def test_all_unscored_and_unreadable_logs_through_the_command(
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "cannot be read" in markdown and "broken.eval" in markdown
     runs = re.findall(
-        r"<tr><td[^>]*>(R\d)</td><td[^>]*>[^<]*</td><td[^>]*>(\d+)</td>"
+        # run, label, published neighbours, samples, unscored, SAR
+        r"<tr><td[^>]*>(R\d)</td><td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>(\d+)</td>"
         r"<td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td>",
         page,
     )
@@ -236,7 +237,8 @@ def test_only_unreadable_logs_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     broken.write_bytes(b"not a zip")
     assert main(["report", str(broken), "--output", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith(f"specbench report: {broken}: cannot read")
+    assert err.count("\n") == 1
+    assert err.startswith(f"specbench report: error: {broken}: cannot read")
 
 
 @pytest.mark.slow
@@ -245,7 +247,7 @@ def test_labels_tell_runs_apart(report_logs: dict[str, Path], tmp_path: Path) ->
     set, then the log's name); `--label` names a run."""
 
     def travel_only(log: EvalLog) -> None:
-        log.samples = [s for s in log.samples or [] if s.metadata["scenario"] == "travel"]
+        log.samples = [s for s in samples_of(log) if s.metadata["scenario"] == "travel"]
 
     travel = edited(report_logs["vanilla"], tmp_path / "t" / "travel.eval", travel_only)
     copy = edited(report_logs["vanilla"], tmp_path / "c" / "copy.eval", lambda log: None)

@@ -311,8 +311,9 @@ def check_paths(
     for given in paths:
         try:
             files = log_files(given)
-        except LogReadError:
-            results.append(CheckResult(given, not_specbench="no such log file or folder"))
+        except LogReadError as ex:  # no such path, or a file that is not named as a log
+            reason = str(ex).removeprefix(f"{given}: ")
+            results.append(CheckResult(given, not_specbench=reason))
             continue
         if not files:
             results.append(CheckResult(given, not_specbench="a folder without Inspect logs"))
