@@ -43,11 +43,8 @@ from ..scorers.judge import (
     MAX_RESPONSE_CHARS,
     JudgeItem,
     Judgement,
-    ask_until_readable,
-    joint_prompt,
+    joint_judgement,
     judge_item,
-    no_reading,
-    reply_reader,
 )
 from ..scorers.panel import GRADER_ROLE, Grader, default_min_graders, resolve_graders, with_config
 from ..scorers.records import cell, explanation, judgement_metadata, verdict_records
@@ -55,10 +52,8 @@ from ..scorers.sar import sample_scores
 from ..scorers.verdicts import (
     SECTIONS,
     Section,
-    SpecVerdict,
     Verdict,
     normalise,
-    read_joint,
     section_text,
     section_verdicts,
 )
@@ -90,30 +85,10 @@ def audited_graders() -> list[Grader]:
 async def recorded_judgement(
     grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
 ) -> tuple[Judgement, list[str]]:
-    """The joint judgement of `judge.joint_judgement` (same request, reader and retries), and
-    every reply the grader gave, as it gave it."""
-    prompt = joint_prompt(templates, item)
-    n_safety, n_behavioral = len(item.safety_specs), len(item.behavioral_specs)
-    reader = reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral))
+    """The joint judgement of a run (`judge.joint_judgement`: same request, reader and
+    retries), and every reply the grader gave, as it gave it."""
     replies: list[str] = []
-
-    def read(reply: str) -> dict[Section, list[SpecVerdict]]:
-        replies.append(reply)
-        return reader(reply)
-
-    asked = await ask_until_readable(grader, templates, prompt, max_attempts, read)
-    name = str(grader)
-    judgement = Judgement(
-        grader=name,
-        verdicts=asked.reading,
-        attempts=asked.attempts,
-        rejected=asked.rejected,
-        reply=asked.reply,
-        suspect=asked.suspect,
-        failures=[]
-        if asked.reading is not None
-        else [no_reading(name, asked.attempts, asked.rejected)],
-    )
+    judgement = await joint_judgement(grader, templates, item, max_attempts, replies.append)
     return judgement, replies
 
 

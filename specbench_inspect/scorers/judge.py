@@ -290,18 +290,24 @@ def reply_reader(item: JudgeItem, prompt: str, read: Callable[[str], T]) -> Call
 
 
 async def joint_judgement(
-    grader: Model, templates: Templates, item: JudgeItem, max_attempts: int
+    grader: Model,
+    templates: Templates,
+    item: JudgeItem,
+    max_attempts: int,
+    on_reply: Callable[[str], None] | None = None,
 ) -> Judgement:
-    """Joint mode: one call rates every spec; an unreadable reply is asked again."""
+    """Joint mode: one call rates every spec; an unreadable reply is asked again. `on_reply`
+    sees every reply as the grader gave it, before it is read (the grader audit keeps them)."""
     prompt = joint_prompt(templates, item)
     n_safety, n_behavioral = len(item.safety_specs), len(item.behavioral_specs)
-    asked = await ask_until_readable(
-        grader,
-        templates,
-        prompt,
-        max_attempts,
-        reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral)),
-    )
+    reader = reply_reader(item, prompt, lambda text: read_joint(text, n_safety, n_behavioral))
+
+    def read(reply: str) -> dict[Section, list[SpecVerdict]]:
+        if on_reply is not None:
+            on_reply(reply)
+        return reader(reply)
+
+    asked = await ask_until_readable(grader, templates, prompt, max_attempts, read)
     name = str(grader)
     return Judgement(
         grader=name,
