@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers.data import DATA_DIR
-from helpers.inspect_cli import inspect_executable
+from helpers.inspect_cli import command_lines, inspect_executable
 
 from specbench_inspect import errors
 from specbench_inspect.errors import SpecBenchError, install_cli_error_hook, user_error
@@ -160,7 +160,7 @@ def test_one_line_errors_through_the_real_inspect_cli(how: str, tmp_path: Path) 
         ("specbench/travel", "unknown method 'chain_of_thought'"),
         ("specbench/travle", "no task specbench/travle; did you mean specbench/travel?"),
     ):
-        done = subprocess.run(
+        code, lines = command_lines(
             [
                 *command,
                 "eval",
@@ -176,13 +176,9 @@ def test_one_line_errors_through_the_real_inspect_cli(how: str, tmp_path: Path) 
                 "--log-dir",
                 str(tmp_path / "logs"),
             ],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
+            tmp_path,
+            env,
         )
-        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-        assert done.returncode == 1, lines
+        assert code == 1, lines
         assert len(lines) == 1 and lines[0].startswith("specbench: error: "), lines
         assert expected in lines[0], lines[0]

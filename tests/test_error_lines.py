@@ -11,14 +11,13 @@ the same messages and exit codes.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.data import DATA_DIR
-from helpers.inspect_cli import inspect_executable
+from helpers.inspect_cli import command_lines, inspect_executable
 
 from specbench_inspect import _registry
 from specbench_inspect.errors import SpecBenchError
@@ -166,11 +165,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def run(args: list[str], cwd: Path, **env: str) -> tuple[int, list[str]]:
     """Exit status and the non-blank lines of stdout and stderr together."""
-    done = subprocess.run(
-        args, cwd=cwd, env=cli_env(**env), capture_output=True, text=True, timeout=300
-    )
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    return done.returncode, lines
+    return command_lines(args, cwd, cli_env(**env))
 
 
 def method_args(method: str) -> list[str]:
@@ -248,7 +243,7 @@ def test_inspect_eval_mistakes_are_one_line_and_exit_non_zero(
 def test_no_grader_and_no_key_is_one_line_before_anything_runs(tmp_path: Path) -> None:
     env = cli_env()
     env.pop("OPENAI_API_KEY", None)
-    done = subprocess.run(
+    code, lines = command_lines(
         [
             inspect_executable(),
             "eval",
@@ -260,14 +255,10 @@ def test_no_grader_and_no_key_is_one_line_before_anything_runs(tmp_path: Path) -
             "--log-dir",
             str(tmp_path / "logs"),
         ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        tmp_path,
+        env,
     )
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    assert done.returncode == 1
+    assert code == 1
     assert len(lines) == 1, lines
     assert lines[0].startswith("specbench: error: graders: the default grader")
     assert "openai/gpt-4.1 cannot be used" in lines[0] and "OPENAI_API_KEY" in lines[0]

@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.data import DATA_DIR, find_upstream_dir
-from helpers.inspect_cli import inspect_executable
+from helpers.inspect_cli import command_lines, inspect_executable
 from test_fetch import DataServer
 
 from specbench_inspect.cli import main
@@ -156,7 +155,7 @@ def test_offline_through_the_inspect_cli_is_one_line(tmp_path: Path) -> None:
         SPECBENCH_UPSTREAM_URL=unreachable_url(),
         SPECBENCH_CACHE_DIR=str(tmp_path / "empty-cache"),
     )
-    result = subprocess.run(
+    code, lines = command_lines(
         [
             inspect_executable(),
             "eval",
@@ -170,14 +169,10 @@ def test_offline_through_the_inspect_cli_is_one_line(tmp_path: Path) -> None:
             "--log-dir",
             str(tmp_path / "logs"),
         ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        tmp_path,
+        env,
     )
-    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
-    assert result.returncode != 0
+    assert code != 0
     assert len(lines) == 1, lines
     assert lines[0].startswith("specbench: error: the paper's wording")
     assert "`specbench fetch`" in lines[0] and "-T data_dir=PATH" not in lines[0]

@@ -47,6 +47,15 @@ def run_inspect(
     )
 
 
+def command_lines(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run `args` in `cwd` with exactly `env`: the exit status and the non-blank lines of
+    stdout and stderr together (what a user sees of a one-line error)."""
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return done.returncode, [
+        line for line in (done.stdout + done.stderr).splitlines() if line.strip()
+    ]
+
+
 def travel_eval_args(model: str, log_dir: Path, *extra: str) -> list[str]:
     """`inspect eval specbench/travel` on the shared data, graded by the loopback `judge`."""
     return [
