@@ -29,7 +29,7 @@ from typing import Any, Literal
 import jsonschema
 from inspect_ai.dataset import Sample
 
-from ..datasets.samples import SpecBenchMetadata
+from ..datasets.samples import item_metadata
 from ..datasets.scenario import Scenario
 from ..errors import SpecBenchError
 from ..files import FileFormatError, read_json_reporting
@@ -305,16 +305,7 @@ def probe_sample(probe: Probe, scenario: Scenario, markers: dict[str, str]) -> S
     """The sample of one probe: the borrowed item's prompt and specs (as every SpecBench sample
     carries them), and the probe with its rendered answer under `audit`."""
     item = scenario.prompts[probe.item]
-    metadata = SpecBenchMetadata(
-        scenario=scenario.key,
-        scenario_name=scenario.name,
-        label=item.label,
-        source=item.source,
-        prompt=item.prompt,
-        answer=item.answer,
-        safety_specs=list(scenario.safety_specs),
-        behavioral_specs=list(scenario.behavioral_specs),
-    ).model_dump()
+    metadata = item_metadata(scenario, item).model_dump()
     metadata["family"] = probe.family
     metadata["audit"] = {**probe.record(), "answer": rendered_answer(probe, markers)}
     return Sample(id=probe.id, input=item.prompt, metadata=metadata)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.dataset import Sample
 from pydantic import BaseModel, ConfigDict
 
-from .scenario import Label, Scenario
+from .scenario import Label, PromptItem, Scenario
 
 
 class SpecBenchMetadata(BaseModel):
@@ -30,6 +30,20 @@ class SpecBenchMetadata(BaseModel):
     behavioral_specs: list[str]
 
 
+def item_metadata(scenario: Scenario, item: PromptItem) -> SpecBenchMetadata:
+    """The metadata of a sample asking `item` of `scenario` (its specs included)."""
+    return SpecBenchMetadata(
+        scenario=scenario.key,
+        scenario_name=scenario.name,
+        label=item.label,
+        source=item.source,
+        prompt=item.prompt,
+        answer=item.answer,
+        safety_specs=list(scenario.safety_specs),
+        behavioral_specs=list(scenario.behavioral_specs),
+    )
+
+
 def sample_id(scenario_key: str, index: int) -> str:
     return f"{scenario_key}-{index}"
 
@@ -42,16 +56,7 @@ def scenario_samples(
     for index, item in enumerate(scenario.prompts):
         if label is not None and item.label != label:
             continue
-        metadata = SpecBenchMetadata(
-            scenario=scenario.key,
-            scenario_name=scenario.name,
-            label=item.label,
-            source=item.source,
-            prompt=item.prompt,
-            answer=item.answer,
-            safety_specs=list(scenario.safety_specs),
-            behavioral_specs=list(scenario.behavioral_specs),
-        )
+        metadata = item_metadata(scenario, item)
         samples.append(
             Sample(
                 id=sample_id(scenario.key, index),
