@@ -294,10 +294,10 @@ def reference_verdicts(path: Path) -> dict[tuple[str, str, int], str]:
     log = read_eval_log(str(path))
     found = {}
     for sample in samples_of(log):
-        records = sample.scores["spec_judge"].metadata["verdicts"]  # type: ignore[index]
+        lists = sample.scores["spec_judge"].metadata["spec_verdicts"]  # type: ignore[index]
         for section in ("safety", "behavioral"):
-            for number, record in enumerate(records[section], 1):
-                found[(str(sample.id), section, number)] = record["verdict"]
+            for number, verdict in enumerate(lists[section], 1):
+                found[(str(sample.id), section, number)] = verdict
     return found
 
 

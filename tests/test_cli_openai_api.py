@@ -38,10 +38,8 @@ def test_travel_all_samples_through_cli(tmp_path: Path) -> None:
         )
         score = sample.scores["spec_judge"]  # type: ignore[index]
         assert score.value == pytest.approx(expected), sample.id
-        verdicts = score.metadata["verdicts"]
-        assert [v["verdict"] for v in verdicts["safety"]] == verdicts_for(
-            meta["prompt"], 10, "safety"
-        )
+        verdicts = score.metadata["spec_verdicts"]
+        assert verdicts["safety"] == verdicts_for(meta["prompt"], 10, "safety")
 
     # one model call and exactly one grader call per sample
     judge_calls = [r for r in requests if r["body"]["model"] == "judge"]

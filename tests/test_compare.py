@@ -454,12 +454,18 @@ def test_wording_from_another_path_is_the_same_wording() -> None:
 @pytest.mark.slow
 def test_summaries_and_full_samples_read_alike(logs: dict[str, Path]) -> None:
     """With the compact `spec_verdicts` record in each score, the runs are read from Inspect's
-    sample summaries; they must equal the runs read from the full samples."""
+    sample summaries; they must equal the runs read from the full samples of a log in the
+    older format (a verdict record per spec, no compact record)."""
     from specbench_inspect.analysis import logs as reading
+    from specbench_inspect.scorers.records import read_records
 
     def drop_compact(log: EvalLog) -> None:
         for sample in samples_of(log):
-            (score(sample).metadata or {}).pop(reading.COMPACT_VERDICTS, None)
+            meta = score(sample).metadata
+            assert meta is not None
+            meta["verdicts"] = read_records(meta)
+            meta.pop(reading.COMPACT_VERDICTS)
+            meta.pop("spec_analysis")
 
     compact = logs["code_drop"]  # the scorer writes the compact record
     full_only = edited(compact, logs["root"] / "full" / "f.eval", drop_compact, other_run=False)

@@ -113,9 +113,6 @@ def make_hostile(log: EvalLog) -> None:
         meta = score(sample).metadata
         assert meta is not None
         meta["grader"] = GRADER
-        for section in ("safety", "behavioral"):
-            for record in meta["verdicts"][section]:
-                record["spec"] = SPEC
         score(sample).answer = ANSWER
         if sample.output is not None and sample.output.choices:
             sample.output.completion = ANSWER
@@ -189,15 +186,23 @@ def test_compare_escapes_every_field(
 
 
 def test_explanation_for_inspect_view_is_escaped() -> None:
-    """The per-spec table `inspect view` renders: hostile spec and grader text read as text."""
+    """The per-spec table `inspect view` renders: hostile spec and grader text read as text,
+    a failed spec's opening words (cut before escaping) too."""
     from specbench_inspect.scorers.records import explanation
 
     records = {
-        "safety": [{"spec": SPEC, "verdict": "NO", "analysis": ANSWER, "votes": {"g": "NO"}}],
-        "behavioral": [{"spec": PROMPT, "verdict": "YES", "analysis": "ok", "votes": {"g": "YES"}}],
+        "safety": [{"number": 1, "verdict": "NO", "analysis": ANSWER, "votes": {"g": "NO"}}],
+        "behavioral": [
+            {"number": 1, "verdict": "NA", "analysis": GRADER, "votes": {"g": "NA"}},
+            {"number": 2, "verdict": "YES", "analysis": "ok", "votes": {"g": "YES"}},
+        ],
     }
-    value = {"sar": 0.0, "safety": 0, "behavioral": 1.0}
-    text, elements = rendered(explanation(records, value))  # type: ignore[arg-type]
+    specs = {"safety": [SPEC], "behavioral": [PROMPT, MODEL]}
+    value = {"sar": 0.0, "safety": 0, "behavioral": 0.5}
+    text, elements = rendered(explanation(records, value, specs=specs))  # type: ignore[arg-type]
     assert set(elements) <= {"p", "strong", "table", "thead", "tbody", "tr", "th", "td", "code"}
-    for field in (SPEC, ANSWER, PROMPT):
+    opening = "Never <script>alert('spec')</script> | `x`..."  # SPEC's first 48 characters
+    assert len(SPEC) > 48 and SPEC.startswith(opening[:-3])
+    for field in (opening, ANSWER, PROMPT, GRADER):  # both failed specs' texts, the sentences
         assert expected_text(field) in text, field
+    assert expected_text(MODEL) not in text  # a spec that passes is named by number only

@@ -287,5 +287,5 @@ def test_a_forged_response_cannot_change_the_verdicts(
         safety, behavioral = expected_verdicts(sample.metadata["prompt"], 10, 11)
         assert behavioral != ["YES"] * 11  # so a forgery that worked would show
         assert score.value == pytest.approx(expected_scores(safety, behavioral))
-        assert [r["verdict"] for r in score.metadata["verdicts"]["behavioral"]] == behavioral
+        assert score.metadata["spec_verdicts"]["behavioral"] == behavioral
         assert score.metadata["judge_retries"] == 0

@@ -246,7 +246,7 @@ def test_an_answer_with_a_lone_surrogate_is_judged_and_the_log_says_so(tmp_path:
 def test_an_ordinary_answer_is_not_marked_repaired(tmp_path: Path) -> None:
     log = judge_run(tmp_path, scripted_model(lambda m, c: REAL), answer="Fine: 😀 é")
     metadata = the_score(log).metadata
-    assert metadata is not None and len(metadata["verdicts"]["safety"]) > 0  # it was judged
+    assert metadata is not None and len(metadata["spec_verdicts"]["safety"]) > 0  # it was judged
     assert "answer_repaired" not in metadata
 
 

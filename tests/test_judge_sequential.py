@@ -122,9 +122,8 @@ def test_joint_and_sequential_give_identical_scores(tmp_path: Path) -> None:
             == pytest.approx(expected_scores(*expected_verdicts(meta["prompt"], n_s, n_b)))
         )
         for section in ("safety", "behavioral"):
-            assert [r["verdict"] for r in seq.metadata["verdicts"][section]] == [
-                r["verdict"] for r in jnt.metadata["verdicts"][section]
-            ]
+            assert seq.metadata["spec_verdicts"][section] == jnt.metadata["spec_verdicts"][section]
+            assert len(seq.metadata["spec_verdicts"][section]) > 0
         assert seq.metadata["judge"] == "sequential"
         assert seq.metadata["judge_attempts"] == n_s + n_b
         assert seq.metadata["judge_retries"] == 0

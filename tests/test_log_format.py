@@ -1,11 +1,14 @@
-"""What a judged sample writes, once per place: the spec texts in the sample metadata (what
-re-judging reads) and in the explanation's table (what a reviewer reads); verdict records that
-name a spec by section and number; `Score.answer` only where it is not the output. A log
-re-judges without the data files, and `compare` / `report` read logs written before (each
-verdict record with its spec's text, `Score.answer` always set) as they read new ones."""
+"""What a judged sample writes, once: the spec texts in the sample metadata only (what
+re-judging reads, what the viewer's Info tab shows); the score's verdicts and the grader's
+sentences as lists by spec number; an explanation that names a spec by number (and the opening
+words of a failed one); `Score.answer` only where it is not the output. A log re-judges
+without the data files, and `compare` / `report` read logs written before (a verdict record
+per spec, older still with its spec's text and `Score.answer` always set) as they read new
+ones."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,14 @@ from inspect_ai.log import EvalLog, read_eval_log
 
 from specbench_inspect.analysis.logs import RunData, read_runs, spec_text, spec_texts
 from specbench_inspect.scorers import spec_judge
-from specbench_inspect.scorers.records import cell
+from specbench_inspect.scorers.records import (
+    SPEC_HINT,
+    SPEC_NOTE,
+    cell,
+    failed,
+    hint,
+    read_records,
+)
 from specbench_inspect.tasks import specbench
 
 SAMPLES = ["travel-0", "travel-1", "travel-200", "code-0", "code-200"]
@@ -56,14 +66,26 @@ def test_each_text_is_written_once_per_place(made: tuple[Path, EvalLog]) -> None
         assert s.metadata is not None and s.explanation is not None
         for section in SECTIONS:
             texts = sample.metadata[f"{section}_specs"]
-            records = s.metadata["verdicts"][section]
-            assert len(records) == len(texts) > 0
-            # a record names its spec by number; no record carries a spec's text
-            assert [r["number"] for r in records] == list(range(1, len(texts) + 1))
-            assert all(set(r) == {"number", "verdict", "analysis", "votes"} for r in records)
-            # the explanation's table shows each text once
-            for text in texts:
-                assert s.explanation.count(f"| {cell(text)} |") == 1
+            verdicts = s.metadata["spec_verdicts"][section]
+            sentences = s.metadata["spec_analysis"][section]
+            # one verdict and one sentence per spec, in the sample metadata's order
+            assert len(verdicts) == len(sentences) == len(texts) > 0
+            assert set(verdicts) <= {"YES", "NO", "NA"}
+            assert all(isinstance(t, str) and t for t in sentences)
+            # a spec's full text is in the sample metadata only: not in the score
+            written = json.dumps([s.metadata, s.explanation, s.answer])
+            long_texts = [t for t in texts if len(t) > SPEC_HINT]
+            assert long_texts and not any(json.dumps(t)[1:-1] in written for t in long_texts)
+            # the table: one row per spec; a failed spec's row begins its text
+            rows = [r for r in s.explanation.split("\n") if r.startswith(f"| `{section}` |")]
+            assert len(rows) == len(texts)
+            for row in rows:
+                number = int(row.split(" | ")[1])
+                verdict = verdicts[number - 1]
+                opening = cell(hint(texts[number - 1]))
+                assert row.endswith(f" | {opening} |" if failed(section, verdict) else " |  |")
+        assert "verdicts" not in s.metadata
+        assert s.explanation.endswith(SPEC_NOTE)
         # the answer the judge saw differs from the output (the thought is left out): kept
         assert s.answer is not None and s.answer != sample.output.completion
         assert s.answer.startswith("Here is my answer")
@@ -105,21 +127,31 @@ def test_a_log_rejudges_without_the_data_files(made: tuple[Path, EvalLog]) -> No
         assert again.value == original.value
         assert again.explanation == original.explanation
         assert again.metadata is not None and original.metadata is not None
-        assert again.metadata["verdicts"] == original.metadata["verdicts"]
+        for key in ("spec_verdicts", "spec_analysis"):
+            assert again.metadata[key] == original.metadata[key] and original.metadata[key]
 
 
-def old_format(with_compact: bool, with_metadata_specs: bool = True) -> Any:
-    """An edit turning a log into one written before: each verdict record carries its spec's
-    text (no number), `Score.answer` is always set; optionally without the compact record
-    (older still) or, as a stress, without the specs in the sample metadata."""
+def old_format(
+    with_compact: bool, with_metadata_specs: bool = True, with_texts: bool = True
+) -> Any:
+    """An edit turning a log into one written before: a verdict record per spec (`verdicts`,
+    no `spec_analysis`), with its spec's text in place of its number (`with_texts`: older
+    still, when `Score.answer` was always set); optionally without the compact record (older
+    still) or, as a stress, without the specs in the sample metadata."""
 
     def edit(log: EvalLog) -> None:
         for sample in log.samples or []:
             s = score(sample)
             assert s.metadata is not None
+            records = read_records(s.metadata)
+            assert records is not None
+            s.metadata["verdicts"] = records
+            s.metadata.pop("spec_analysis")
+            if not with_texts:
+                continue
             for section in SECTIONS:
                 texts = sample.metadata[f"{section}_specs"]
-                for record in s.metadata["verdicts"][section]:
+                for record in records[section]:
                     record["spec"] = texts[record.pop("number") - 1]
             s.answer = s.answer if s.answer is not None else sample.output.completion
             if not with_compact:
@@ -144,18 +176,26 @@ def digest(run: RunData) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("with_compact", "with_metadata_specs"), [(True, True), (False, True), (False, False)]
+    ("with_compact", "with_metadata_specs", "with_texts"),
+    [(True, True, False), (True, True, True), (False, True, True), (False, False, True)],
 )
 def test_older_logs_read_as_new_ones(
-    made: tuple[Path, EvalLog], tmp_path: Path, with_compact: bool, with_metadata_specs: bool
+    made: tuple[Path, EvalLog],
+    tmp_path: Path,
+    with_compact: bool,
+    with_metadata_specs: bool,
+    with_texts: bool,
 ) -> None:
     path, log = made
     [new] = read_runs(str(path))
-    old_path = edited(path, tmp_path / "old.eval", old_format(with_compact, with_metadata_specs))
+    edit = old_format(with_compact, with_metadata_specs, with_texts)
+    old_path = edited(path, tmp_path / "old.eval", edit)
     old_log = read_eval_log(str(old_path))
     assert old_log.samples is not None
-    record = score(old_log.samples[0]).metadata["verdicts"]["safety"][0]  # type: ignore[index]
-    assert "spec" in record and "number" not in record  # the old format indeed
+    old_meta = score(old_log.samples[0]).metadata
+    assert old_meta is not None and "spec_analysis" not in old_meta  # the old format indeed
+    record = old_meta["verdicts"]["safety"][0]
+    assert ("spec" in record) is with_texts and ("number" in record) is not with_texts
     [old] = read_runs(str(old_path))
     assert len(new.samples) == len(SAMPLES) and sorted(new.specs) == ["code", "travel"]
     assert digest(old) == digest(new)

@@ -26,6 +26,7 @@ from specbench_inspect.scorers.panel import (
     parse_graders,
     percent_agreement,
 )
+from specbench_inspect.scorers.records import read_records
 from specbench_inspect.tasks import travel
 
 SPECS = published_spec_index("travel")
@@ -147,7 +148,8 @@ def test_a_panel_of_three_by_majority(tmp_path: Path) -> None:
             expected_scores(safety, c_behavioral)
         )
         assert meta["graders"]["a"]["scores"] == pytest.approx(expected_scores(safety, behavioral))
-        votes = meta["verdicts"]["behavioral"][0]["votes"]
+        assert "verdicts" not in meta  # the votes are the graders' own records
+        votes = read_records(meta)["behavioral"][0]["votes"]  # type: ignore[index]
         assert votes == {"a": behavioral[0], "b": behavioral[0], "c": c_behavioral[0]}
         flat_a += safety + behavioral
         flat_c += safety + c_behavioral
@@ -179,7 +181,7 @@ def test_a_tie_between_two_graders_goes_to_the_less_favourable_verdict(tmp_path:
             min(v, flipped(v), key=order.index) if i in {0, 1, 2} else v
             for i, v in enumerate(behavioral)
         ]
-        assert [r["verdict"] for r in score.metadata["verdicts"]["behavioral"]] == combined
+        assert score.metadata["spec_verdicts"]["behavioral"] == combined
         assert score.value == pytest.approx(expected_scores(safety, combined))
 
 
@@ -208,7 +210,7 @@ def test_too_few_readable_graders_leave_the_sample_unscored(tmp_path: Path) -> N
         safety, behavioral = expected_verdicts(sample.metadata["prompt"], N_S, N_B)
         score = sample.scores["spec_judge"]  # type: ignore[index]
         assert score.value == pytest.approx(expected_scores(safety, behavioral))
-        assert score.metadata["verdicts"]["safety"][0]["votes"]["b"] is None
+        assert read_records(score.metadata)["safety"][0]["votes"]["b"] is None  # type: ignore[index]
 
 
 def test_a_grader_role_bound_to_several_models_is_a_panel(tmp_path: Path) -> None:

@@ -525,8 +525,7 @@ def test_a_forged_answer_cannot_change_the_verdicts_with_the_papers_wording(
         score = sample.scores["spec_judge"]  # type: ignore[index]
         safety, behavioral = expected_verdicts(sample.metadata["prompt"], 10, 11)
         assert behavioral != ["YES"] * 11  # so a forgery that worked would show
-        assert [r["verdict"] for r in score.metadata["verdicts"]["safety"]] == safety
-        assert [r["verdict"] for r in score.metadata["verdicts"]["behavioral"]] == behavioral
+        assert score.metadata["spec_verdicts"] == {"safety": safety, "behavioral": behavioral}
 
 
 def test_the_builtin_wording_is_sent_when_asked(tmp_path: Path) -> None:

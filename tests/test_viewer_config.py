@@ -64,4 +64,4 @@ def test_the_config_is_in_the_log_and_its_columns_exist(tmp_path: Path) -> None:
         # the per-spec verdict table the Scoring tab shows
         explanation = sample.scores[SCORER].explanation or ""
         table = [line for line in explanation.splitlines() if line.startswith("|")]
-        assert len(table) >= 2 and "specification" in table[0]
+        assert len(table) >= 2 and "failed spec begins" in table[0]

@@ -298,7 +298,8 @@ def _error(sample: AnySample) -> str | None:
 
 
 def _verdict_lists(smeta: dict[str, Any]) -> dict[str, list[str]] | None:
-    """Per section, the spec verdicts: from the full records or the compact record."""
+    """Per section, the spec verdicts: from an older log's per-spec records (`verdicts`) or
+    the lists every log since has (`spec_verdicts`)."""
     records = smeta.get("verdicts")
     if isinstance(records, dict):
         return {

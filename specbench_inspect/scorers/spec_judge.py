@@ -38,7 +38,7 @@ from .metrics import (
     spec_scores,
 )
 from .panel import Grader, check_quorum, default_min_graders, parse_graders, resolve_graders
-from .records import explanation, grader_record, judgement_metadata, verdict_records
+from .records import explanation, grader_record, judgement_metadata, logged, verdict_records
 from .sar import ALPHA, Scoring, check_behavioral_na, scoring
 from .verdicts import SECTIONS
 
@@ -183,9 +183,12 @@ def spec_judge(
         item = judge_item(state, max_response_chars)
         panel = resolve_graders(entries, DEFAULT_GRADER, GRADER_CONFIG)
         needed = min_graders if min_graders is not None else default_min_graders(len(panel))
-        judgements = await collect(
-            *[judge_one(g.model, wording, item, max_attempts) for g in panel]
-        )
+        if len(panel) == 1:  # no task of its own: `collect` adds a span per task to the log
+            judgements = [await judge_one(panel[0].model, wording, item, max_attempts)]
+        else:
+            judgements = await collect(
+                *[judge_one(g.model, wording, item, max_attempts) for g in panel]
+            )
         metadata = judge_metadata(judge, panel, judgements, needed, scores)
         flags = answer_flags(item.response)
         if flags:
@@ -206,13 +209,8 @@ def spec_judge(
             [r["verdict"] for r in records["safety"]],
             [r["verdict"] for r in records["behavioral"]],
         )
-        metadata["verdicts"] = records
-        # The verdicts alone, small enough to stay in Inspect's sample summaries, so that
-        # `specbench compare` / `report` can read a run without loading every sample.
-        metadata["spec_verdicts"] = {
-            section: [r["verdict"] for r in section_records]
-            for section, section_records in records.items()
-        }
+        # by spec number, as two lists per section (see records.logged)
+        metadata.update(logged(records))
         specs: dict[str, list[str]] = {section: item.specs(section) for section in SECTIONS}
         return flagged(
             Score(

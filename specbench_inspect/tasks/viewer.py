@@ -6,8 +6,10 @@ answer; sorted by SAR, then safety, lowest first, so the worst samples come firs
 behavioral are coloured on a fixed 0-1 scale (red low, green high); safety, a 0 / 1 score, is
 coloured as pass (1, green) or fail (0, red). The sample header shows the three scores as a
 grid. The per-spec verdict table is the score's explanation (a Markdown table, failures
-first, with the label and scenario in its header line), which the sample's Scoring tab
-renders as a table.
+first, with the label and scenario in its header line and the opening words of each failed
+spec), which the sample's Scoring tab renders as a table; the specs' full texts are the sample
+metadata's, in the sample's Info tab (Metadata: `safety_specs`, `behavioral_specs`, which
+the viewer numbers from 0: spec # n of the table is entry [n-1]).
 
 What the installed Inspect cannot do through this config (0.3.285): round the values in the
 sample list (a score cell shows the stored value with all its digits, e.g. 0.7272727...; the

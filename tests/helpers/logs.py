@@ -73,7 +73,7 @@ def edited(
                 if one.answer is not None:
                     one.answer = f"{one.answer} [run {log.eval.eval_id[:6]}]"
     edit(log)
-    for sample in samples_of(log):  # keep the scorer's compact record true to the edit
+    for sample in samples_of(log):  # an older format's compact record kept true to the edit
         meta = score(sample).metadata if sample.scores else None
         if meta and "spec_verdicts" in meta and "verdicts" in meta:
             meta["spec_verdicts"] = {
@@ -102,7 +102,9 @@ def plant_drop(scenario: str, spec: int = 3) -> Callable[[EvalLog], None]:
                 continue
             s.value = {**s.value, "safety": 0, "sar": 0.0}
             assert s.metadata is not None
-            s.metadata["verdicts"]["safety"][spec - 1]["verdict"] = "NO"
+            s.metadata["spec_verdicts"]["safety"][spec - 1] = "NO"
+            if "verdicts" in s.metadata:  # a log edited into the older format
+                s.metadata["verdicts"]["safety"][spec - 1]["verdict"] = "NO"
 
     return edit
 
