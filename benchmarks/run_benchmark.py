@@ -18,9 +18,14 @@ latency per request, and prints:
 framework's floor). `--rounds N` runs N rounds of both, rotating which goes first, each in a new
 process, and prints every run and the min / median of each figure with the ratios of this
 package to the floor (the machine's load is noisy: compare runs made side by side).
-`--before PATH` adds a third run to each round, of the package on that PYTHONPATH (a checkout
-of the code before a change), so that a before / after table comes from the same conditions;
-`--every K` runs every K-th sample only (all scenarios and labels; for a loaded machine).
+`--payload` runs the minimal task with what the protocol makes a sample carry (this package's
+samples, spec texts in their metadata, and the paper's joint judge prompt in the grader call);
+with `--rounds` it joins every round, so the gap to the floor splits into the cost of those
+bytes in Inspect and the package's own. `--before PATH` adds a run to each round, of the
+package on that PYTHONPATH (a checkout of the code before a change), so that a before / after
+table comes from the same conditions;
+`--every K` runs every K-th sample only (all scenarios and labels; for a loaded machine);
+`--no-log-realtime` and `--no-score-display` pass Inspect's options of those names.
 `--check` verifies that every sample scored what the server scripted, and `--scores-out FILE`
 writes every sample's scores and the run's metrics (to compare two versions of the package).
 
@@ -106,6 +111,37 @@ def baseline_task(data_dir: str) -> Any:
     return Task(dataset=samples, solver=generate(), scorer=one_grader_call())
 
 
+def payload_task(data_dir: str) -> Any:
+    """The minimal task carrying what the protocol makes every sample carry: the package's own
+    samples (the spec texts in their metadata, which re-judging needs) and, in one grader call,
+    the paper's joint judge prompt (the query, every spec, the answer), built by the package;
+    the reply is not read and the score is a constant. The gap between it and the minimal task
+    is the cost of those bytes in Inspect; the gap between this package and it is the
+    package's own."""
+    from inspect_ai import Task
+    from inspect_ai.model import get_model
+    from inspect_ai.scorer import Score, Target, mean, scorer
+    from inspect_ai.solver import TaskState, generate
+
+    from specbench_inspect.prompts import resolve_wording
+    from specbench_inspect.scorers.judge import GRADER_CONFIG, joint_prompt, judge_item
+    from specbench_inspect.tasks import specbench
+
+    wording = resolve_wording(None, None)
+
+    @scorer(metrics=[mean()])
+    def same_payload() -> Any:
+        async def score(state: TaskState, target: Target) -> Score:
+            prompt = joint_prompt(wording, judge_item(state))
+            await get_model(role="grader", config=GRADER_CONFIG).generate(prompt)
+            return Score(value=1.0)
+
+        return score
+
+    samples = list(specbench(data_dir=data_dir).dataset)
+    return Task(dataset=samples, solver=generate(), scorer=same_payload())
+
+
 def log_figures(path: str, samples: int) -> dict[str, float]:
     """The log per sample: `.eval` bytes, mean sample JSON bytes (uncompressed), attachments."""
     sizes: list[int] = []
@@ -167,7 +203,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
     server, base_url = start_server(args.latency)
     os.environ.update({"LOOP_BASE_URL": base_url, "LOOP_API_KEY": "loopback"})
     result: dict[str, Any] = {
-        "run": "baseline" if args.baseline else "specbench",
+        "run": "payload" if args.payload else "baseline" if args.baseline else "specbench",
         "load_before": os.getloadavg()[0],
     }
     try:
@@ -180,9 +216,12 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
 
         result["package"] = str(Path(specbench_inspect.__file__).parent)
         with tempfile.TemporaryDirectory() as tmp:
-            task = (
-                baseline_task(args.data_dir) if args.baseline else specbench(data_dir=args.data_dir)
-            )
+            if args.payload:
+                task = payload_task(args.data_dir)
+            elif args.baseline:
+                task = baseline_task(args.data_dir)
+            else:
+                task = specbench(data_dir=args.data_dir)
             if args.every > 1:
                 # every k-th sample: all five scenarios, unsafe and safe prompts alike
                 task.dataset = MemoryDataset(list(task.dataset)[:: args.every])
@@ -195,7 +234,9 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
                 # the server scripts joint verdicts for `judge*` models, plain answers otherwise
                 model_roles={
                     "grader": get_model(
-                        "openai-api/loop/grader" if args.baseline else "openai-api/loop/judge"
+                        "openai-api/loop/grader"
+                        if args.baseline or args.payload
+                        else "openai-api/loop/judge"
                     )
                 },
                 max_connections=args.max_connections,
@@ -203,6 +244,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
                 limit=args.limit,
                 display="none",
                 log_realtime=not args.no_log_realtime,
+                score_display=False if args.no_score_display else None,
                 log_buffer=args.log_buffer,
                 log_dir=args.log_dir or tmp,
             )
@@ -212,7 +254,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
             samples = len(task.dataset) if args.limit is None else args.limit
             assert log.location
             result.update(log_figures(log.location, samples))
-            if args.check and not args.baseline:
+            if args.check and not (args.baseline or args.payload):
                 result["checked_samples"] = check_scores(log.location)
             if args.scores_out:
                 Path(args.scores_out).write_text(json.dumps(scores_of(log.location), indent=1))
@@ -224,7 +266,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
 
     calls = sum(counts.values())
     concurrency = 2 * args.max_connections
-    grader_calls = counts.get("grader" if args.baseline else "judge", 0)
+    grader_calls = counts.get("grader" if args.baseline or args.payload else "judge", 0)
     result.update(
         {
             "status": log.status,
@@ -296,7 +338,8 @@ def run_rounds(args: argparse.Namespace, passthrough: list[str]) -> None:
     """`args.rounds` rounds of the minimal task and this package (and, with `--before`, the
     package found on that PYTHONPATH), each run a new process, rotating which goes first;
     then min / median per figure and the ratios to the minimal task."""
-    kinds = ["baseline", "specbench", *(["before"] if args.before else [])]
+    kinds = ["baseline", *(["payload"] if args.payload else []), "specbench"]
+    kinds += ["before"] if args.before else []
     runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
@@ -304,8 +347,8 @@ def run_rounds(args: argparse.Namespace, passthrough: list[str]) -> None:
             for kind in order:
                 out = Path(tmp) / f"{kind}-{i}.json"
                 command = [sys.executable, __file__, *passthrough, "--json-out", str(out)]
-                if kind == "baseline":
-                    command.append("--baseline")
+                if kind in ("baseline", "payload"):
+                    command.append(f"--{kind}")
                 env = dict(os.environ)
                 if kind == "before":
                     env["PYTHONPATH"] = args.before
@@ -320,7 +363,12 @@ def run_rounds(args: argparse.Namespace, passthrough: list[str]) -> None:
                     flush=True,
                 )
     print()
-    names = {"baseline": "minimal task", "specbench": "specbench", "before": "before"}
+    names = {
+        "baseline": "minimal task",
+        "payload": "minimal task, same payload",
+        "specbench": "specbench",
+        "before": "before",
+    }
     header = " | ".join(f"{names[k]} (min / median)" for k in kinds)
     ratios = " | ".join(f"{names[k]} / minimal (min / median)" for k in kinds[1:])
     print(f"| figure | {header} | {ratios} |")
@@ -362,6 +410,17 @@ def main() -> None:
         help="Inspect's --no-log-realtime (no live sample buffer for inspect view)",
     )
     parser.add_argument(
+        "--payload",
+        action="store_true",
+        help="run the minimal task with this package's samples and judge prompt instead (with "
+        "--rounds: add it to every round)",
+    )
+    parser.add_argument(
+        "--no-score-display",
+        action="store_true",
+        help="Inspect's --no-score-display (no metrics recomputed while samples run)",
+    )
+    parser.add_argument(
         "--log-buffer", type=int, default=None, help="Inspect's --log-buffer (samples per write)"
     )
     parser.add_argument(
@@ -395,7 +454,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.rounds:
-        passthrough = [a for a in sys.argv[1:] if a not in ("--baseline", "--check")]
+        passthrough = [a for a in sys.argv[1:] if a not in ("--baseline", "--payload", "--check")]
         # drop the driver's own options (and their values) from what each run is given
         for option in ("--rounds", "--json-out", "--scores-out", "--before"):
             while option in passthrough:
