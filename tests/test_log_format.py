@@ -208,3 +208,27 @@ def test_older_logs_read_as_new_ones(
             assert [spec_text(old, scenario, section, i + 1) for i in range(len(texts))] == texts
             assert spec_text(new, scenario, section, len(texts) + 1) is None
     assert spec_texts(new, "health") == {"safety": [], "behavioral": []}
+
+
+def test_records_read_back_from_a_malformed_panel_record() -> None:
+    """`read_records` on score metadata edited by hand: a grader's record missing a section or
+    short of verdicts gives that grader no vote (None), not an error."""
+    metadata = {
+        "grader": ["a", "b"],
+        "spec_verdicts": {"safety": ["YES", "NO"], "behavioral": ["NA"]},
+        "spec_analysis": {"safety": ["ok", "bad"], "behavioral": ["n/a"]},
+        "graders": {
+            "a": {"verdicts": {"safety": ["YES", "NO"], "behavioral": ["NA"]}},
+            "b": {"verdicts": {"safety": ["YES"]}},
+        },
+    }
+    records = read_records(metadata)
+    assert records is not None
+    assert [r["votes"] for r in records["safety"]] == [
+        {"a": "YES", "b": "YES"},
+        {"a": "NO", "b": None},
+    ]
+    assert records["behavioral"] == [
+        {"number": 1, "verdict": "NA", "analysis": "n/a", "votes": {"a": "NA", "b": None}}
+    ]
+    assert read_records({"judge": "joint"}) is None  # unscored: no verdicts at all

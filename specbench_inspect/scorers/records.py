@@ -24,7 +24,7 @@ from .verdicts import SECTIONS, Section, Verdict
 
 VerdictRecords = dict[str, list[dict[str, Any]]]
 """Per section, per spec: `{"number", "verdict", "analysis", "votes"}` (in memory, and as
-logs before 2026-12 wrote them; older still: `"spec"`, the spec's text, in place of
+logs written before 2026-12-07 stored them; older still: `"spec"`, the spec's text, in place of
 `"number"`)."""
 
 VERDICTS = "spec_verdicts"
@@ -100,7 +100,8 @@ def read_records(metadata: Mapping[str, Any] | None) -> VerdictRecords | None:
                 votes = {}
                 for key, record in panel.items():
                     own = record.get("verdicts") if isinstance(record, dict) else None
-                    votes[key] = own[section][i] if isinstance(own, dict) else None
+                    mine = own.get(section) if isinstance(own, dict) else None
+                    votes[key] = mine[i] if isinstance(mine, list) and i < len(mine) else None
             else:
                 votes = {_vote_key(metadata.get("grader")): verdict}
             records[section].append(
