@@ -35,13 +35,14 @@ from inspect_ai.log import (
 from inspect_ai.scorer import Score
 
 from ..scorers.judge import GRADER_CONFIG
+from ..scorers.records import OLD_RECORDS, VERDICTS
 
 SCORE_KEYS = ("sar", "safety", "behavioral")
 SECTIONS = ("safety", "behavioral")
 DEFAULT_ALPHA = 0.3
 SCORER_PREFIX = "spec_judge"
 ANSWER_DIGEST_CHARS = 512
-COMPACT_VERDICTS = "spec_verdicts"
+COMPACT_VERDICTS = VERDICTS
 """Score metadata key with the verdicts alone (`{"safety": ["YES", ...], "behavioral": [...]}`):
 small enough to survive in Inspect's sample summaries, which `compare` and `report` then read
 instead of the full samples (several times faster). Without it the full samples are read."""
@@ -300,7 +301,7 @@ def _error(sample: AnySample) -> str | None:
 def _verdict_lists(smeta: dict[str, Any]) -> dict[str, list[str]] | None:
     """Per section, the spec verdicts: from an older log's per-spec records (`verdicts`) or
     the lists every log since has (`spec_verdicts`)."""
-    records = smeta.get("verdicts")
+    records = smeta.get(OLD_RECORDS)
     if isinstance(records, dict):
         return {
             section: [str(e.get("verdict")) for e in records.get(section) or []]
@@ -325,7 +326,7 @@ def specs_of(
             section: [str(t) for t in texts or []]
             for section, texts in zip(SECTIONS, lists, strict=True)
         }
-    records = (score_metadata or {}).get("verdicts")
+    records = (score_metadata or {}).get(OLD_RECORDS)
     if isinstance(records, dict) and all(
         isinstance(e, dict) and "spec" in e
         for section in SECTIONS
