@@ -38,7 +38,14 @@ from .metrics import (
     spec_scores,
 )
 from .panel import Grader, check_quorum, default_min_graders, parse_graders, resolve_graders
-from .records import explanation, grader_record, judgement_metadata, logged, verdict_records
+from .records import (
+    VERDICTS,
+    explanation,
+    grader_record,
+    judgement_metadata,
+    logged,
+    verdict_records,
+)
 from .sar import ALPHA, Scoring, check_behavioral_na, scoring
 from .verdicts import SECTIONS
 
@@ -205,12 +212,10 @@ def spec_judge(
                 flags,
             )
         records = verdict_records(item, panel, judgements)  # specs by number, not by text
-        value = scores(
-            [r["verdict"] for r in records["safety"]],
-            [r["verdict"] for r in records["behavioral"]],
-        )
-        # by spec number, as two lists per section (see records.logged)
-        metadata.update(logged(records))
+        written = logged(records)  # two lists per section: the verdicts and the sentences
+        verdicts = written[VERDICTS]
+        value = scores(verdicts["safety"], verdicts["behavioral"])
+        metadata.update(written)
         specs: dict[str, list[str]] = {section: item.specs(section) for section in SECTIONS}
         return flagged(
             Score(
